@@ -1,0 +1,25 @@
+// runmock: a mock server and contract-test harness for workflow-run APIs. This file only wires
+// the subcommands; each lives in its own file.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "validate_command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"runmock: mock server and contract-test harness for workflow-run APIs (emergence, amperity, pennsieve)"};
+  app.set_version_flag("--version", std::string("runmock ") + RUNMOCK_VERSION);
+  app.require_subcommand(1);
+  int exit_code = 0;
+  runmock::cli::add_validate_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  return exit_code;
+}

@@ -1,0 +1,20 @@
+// YAML documents (openapi.yaml, scenarios) as nlohmann::json, keeping where each value came from.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace runmock::contracts {
+
+// Converts a YAML node to JSON. Plain scalars follow YAML 1.2's core schema (null, booleans,
+// integers, floats); quoted scalars stay strings. Mapping keys become strings.
+nlohmann::json yaml_to_json(const YAML::Node& node);
+
+// Reads a JSON or YAML file (by extension) into JSON. Throws std::runtime_error naming
+// `file:line:col` on a syntax error.
+nlohmann::json read_document(const std::filesystem::path& file);
+
+}  // namespace runmock::contracts
