@@ -8,6 +8,7 @@
 
 #include "loader/source_locations.h"
 #include "loader/yaml_json.h"
+#include "validator/json_value.h"
 
 namespace runmock::contracts {
 namespace {
@@ -23,16 +24,6 @@ std::string read_text(const fs::path& file) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
-}
-
-std::string escape_token(const std::string& token) {
-  std::string out;
-  for (char ch : token) {
-    if (ch == '~') out += "~0";
-    else if (ch == '/') out += "~1";
-    else out.push_back(ch);
-  }
-  return out;
 }
 
 std::string lower(std::string text) {
@@ -90,7 +81,7 @@ class Loader {
     for (const char* section : {"paths", "webhooks"}) {
       if (!doc_.contains(section)) continue;
       for (const auto& [path, item] : doc_[section].items()) {
-        std::string path_pointer = "/" + std::string(section) + "/" + escape_token(path);
+        std::string path_pointer = "/" + std::string(section) + "/" + schema::pointer_escape(path);
         for (const char* method : {"get", "put", "post", "delete", "patch", "head", "options"}) {
           if (!item.contains(method)) continue;
           operations.push_back(load_operation(path, path_pointer, method));
@@ -207,7 +198,7 @@ class Loader {
       op.body_required = at(body).value("required", false);
       if (at(body).contains("content")) {
         for (const auto& [media, content] : at(body)["content"].items()) {
-          if (content.contains("schema")) op.request_bodies[media] = schema_at(body + "/content/" + escape_token(media) + "/schema");
+          if (content.contains("schema")) op.request_bodies[media] = schema_at(body + "/content/" + schema::pointer_escape(media) + "/schema");
         }
       }
     }
@@ -220,12 +211,12 @@ class Loader {
     if (node.contains("responses")) {
       for (const auto& [status, response] : node["responses"].items()) {
         op.response_statuses.insert(status);
-        std::string r = deref(pointer + "/responses/" + escape_token(status));
+        std::string r = deref(pointer + "/responses/" + schema::pointer_escape(status));
         const json& resolved = at(r);
         if (!resolved.contains("content")) continue;
         for (const auto& [media, content] : resolved["content"].items()) {
           if ((media == "application/json" || media.find("+json") != std::string::npos) && content.contains("schema")) {
-            op.responses[status] = schema_at(r + "/content/" + escape_token(media) + "/schema");
+            op.responses[status] = schema_at(r + "/content/" + schema::pointer_escape(media) + "/schema");
           }
         }
       }
@@ -370,10 +361,10 @@ std::vector<ValidationError> ApiContract::check_parameters(const Operation& oper
   for (const auto& parameter : operation.parameters) {
     if (parameter.in != in) continue;
     const std::string* value = find_value(values, parameter);
-    std::string where = "/" + escape_token(parameter.name);
+    std::string where = "/" + schema::pointer_escape(parameter.name);
     if (!value) {
       if (parameter.required) {
-        errors.push_back({where, operation.id + "/parameters/" + escape_token(parameter.name) + "/required",
+        errors.push_back({where, operation.id + "/parameters/" + schema::pointer_escape(parameter.name) + "/required",
                           "missing required " + in + " parameter '" + parameter.name + "'"});
       }
       continue;

@@ -2,28 +2,18 @@
 
 #include <string>
 
+#include "validator/uri.h"
+
 namespace runmock::contracts {
 namespace {
 
+// Form fields encode a space as '+' on top of percent-encoding.
 std::string unescape(std::string_view text) {
-  std::string out;
-  auto hex = [](char ch) -> int {
-    if (ch >= '0' && ch <= '9') return ch - '0';
-    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-    return -1;
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out.push_back(' ');
-    } else if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
+  std::string spaced(text);
+  for (char& ch : spaced) {
+    if (ch == '+') ch = ' ';
   }
-  return out;
+  return schema::percent_decode(spaced);
 }
 
 }  // namespace

@@ -11,7 +11,7 @@
 //   RE2's multi-line mode only at \n, and "just after a line terminator" would need lookbehind.
 // - Unicode properties RE2 has no table for: Script_Extensions (scx=…); the binary properties other
 //   than the few small, stable ones spelled out below as ranges (ASCII, Any, Assigned, …); scripts
-//   missing from this RE2 build's Unicode tables (newer scripts, Unknown, Katakana_Or_Hiragana).
+//   missing from this RE2 build's Unicode tables (newer scripts, and Unknown).
 // - Inside an `i` modifier group: \b and \B (there ECMA also counts U+017F and U+212A as word
 //   characters, RE2's \b is ASCII-only), and \P{…} over an RE2 table (ECMA case-folds the
 //   complement, RE2 complements the case-folded set; the results differ).
@@ -29,6 +29,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -40,8 +41,6 @@ namespace runmock::schema {
 namespace {
 
 constexpr char32_t kMaxCodePoint = 0x10FFFF;
-// Guards the recursive descent against stack exhaustion; real patterns nest a handful deep.
-constexpr int kMaxNesting = 1000;
 // RE2 spelling of the empty set (ECMA's `[]`) and of "any code point" (ECMA's `[^]`).
 constexpr std::string_view kNothing = "[^\\x{0}-\\x{10FFFF}]";
 constexpr std::string_view kAnything = "(?s:.)";
@@ -66,18 +65,17 @@ const std::vector<Range> kDigits = {{'0', '9'}};
 const std::vector<Range> kWordChars = {{'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}};
 // Under case-insensitive matching ECMA's \w also contains the characters that case-fold into it:
 // U+017F LATIN SMALL LETTER LONG S and U+212A KELVIN SIGN.
-const std::vector<Range> kWordCharsIgnoreCase = {{'0', '9'},     {'A', 'Z'},    {'_', '_'},
-                                                 {'a', 'z'},     {0x17F, 0x17F}, {0x212A, 0x212A}};
+const std::vector<Range> kWordCharsIgnoreCase = {{'0', '9'}, {'A', 'Z'},     {'_', '_'},
+                                                 {'a', 'z'}, {0x17F, 0x17F}, {0x212A, 0x212A}};
 // ECMA's \s: WhiteSpace (TAB, VT, FF, ZWNBSP U+FEFF and the Space_Separator category) plus
 // LineTerminator (LF, CR, U+2028, U+2029).
-const std::vector<Range> kWhiteSpace = {{0x09, 0x0D},     {0x20, 0x20},     {0xA0, 0xA0},
-                                        {0x1680, 0x1680}, {0x2000, 0x200A}, {0x2028, 0x2029},
-                                        {0x202F, 0x202F}, {0x205F, 0x205F}, {0x3000, 0x3000},
-                                        {0xFEFF, 0xFEFF}};
+const std::vector<Range> kWhiteSpace = {{0x09, 0x0D},     {0x20, 0x20},     {0xA0, 0xA0},     {0x1680, 0x1680},
+                                        {0x2000, 0x200A}, {0x2028, 0x2029}, {0x202F, 0x202F}, {0x205F, 0x205F},
+                                        {0x3000, 0x3000}, {0xFEFF, 0xFEFF}};
 
 // The general categories that make up "assigned" (everything but Cn), as RE2 classes.
-const std::vector<std::string> kAssignedGroups = {"\\p{L}",  "\\p{M}",  "\\p{N}",  "\\p{P}",  "\\p{S}",
-                                                  "\\p{Z}",  "\\p{Cc}", "\\p{Cf}", "\\p{Co}", "\\p{Cs}"};
+const std::vector<std::string> kAssignedGroups = {"\\p{L}", "\\p{M}",  "\\p{N}",  "\\p{P}",  "\\p{S}",
+                                                  "\\p{Z}", "\\p{Cc}", "\\p{Cf}", "\\p{Co}", "\\p{Cs}"};
 
 std::vector<Range> complement(std::vector<Range> ranges) {
   std::sort(ranges.begin(), ranges.end(), [](Range a, Range b) { return a.lo < b.lo; });
@@ -104,6 +102,7 @@ struct Alias {
 };
 
 // ECMA-262 table "Value aliases and canonical values for General_Category"; canonical = short name.
+// clang-format off
 constexpr Alias kGeneralCategories[] = {
     {"C", "C"},   {"Other", "C"},  {"Cc", "Cc"},   {"Control", "Cc"},   {"cntrl", "Cc"},
     {"Cf", "Cf"}, {"Format", "Cf"}, {"Cn", "Cn"},  {"Unassigned", "Cn"}, {"Co", "Co"},
@@ -124,8 +123,10 @@ constexpr Alias kGeneralCategories[] = {
     {"Zl", "Zl"}, {"Line_Separator", "Zl"}, {"Zp", "Zp"}, {"Paragraph_Separator", "Zp"},
     {"Zs", "Zs"}, {"Space_Separator", "Zs"},
 };
+// clang-format on
 
 // ECMA-262 table "Binary Unicode property aliases and their canonical property names".
+// clang-format off
 constexpr Alias kBinaryProperties[] = {
     {"ASCII", "ASCII"}, {"ASCII_Hex_Digit", "ASCII_Hex_Digit"}, {"AHex", "ASCII_Hex_Digit"},
     {"Alphabetic", "Alphabetic"}, {"Alpha", "Alphabetic"}, {"Any", "Any"}, {"Assigned", "Assigned"},
@@ -169,13 +170,16 @@ constexpr Alias kBinaryProperties[] = {
     {"White_Space", "White_Space"}, {"space", "White_Space"}, {"XID_Continue", "XID_Continue"},
     {"XIDC", "XID_Continue"}, {"XID_Start", "XID_Start"}, {"XIDS", "XID_Start"},
 };
+// clang-format on
 
-// Script values and aliases of Unicode's PropertyValueAliases.txt (through Unicode 16); canonical =
-// the long name, which is how RE2 names scripts.
+// Script values and aliases of Unicode's PropertyValueAliases.txt (through Unicode 17), without
+// Katakana_Or_Hiragana, which every JavaScript engine rejects (tc39/ecma262#3590); canonical = the
+// long name, which is how RE2 names scripts.
+// clang-format off
 constexpr Alias kScripts[] = {
     {"Adlm", "Adlam"}, {"Ahom", "Ahom"}, {"Hluw", "Anatolian_Hieroglyphs"}, {"Arab", "Arabic"},
     {"Armn", "Armenian"}, {"Avst", "Avestan"}, {"Bali", "Balinese"}, {"Bamu", "Bamum"},
-    {"Bass", "Bassa_Vah"}, {"Batk", "Batak"}, {"Beng", "Bengali"}, {"Bhks", "Bhaiksuki"},
+    {"Bass", "Bassa_Vah"}, {"Batk", "Batak"}, {"Berf", "Beria_Erfe"}, {"Beng", "Bengali"}, {"Bhks", "Bhaiksuki"},
     {"Bopo", "Bopomofo"}, {"Brah", "Brahmi"}, {"Brai", "Braille"}, {"Bugi", "Buginese"},
     {"Buhd", "Buhid"}, {"Cans", "Canadian_Aboriginal"}, {"Cari", "Carian"},
     {"Aghb", "Caucasian_Albanian"}, {"Cakm", "Chakma"}, {"Cham", "Cham"}, {"Cher", "Cherokee"},
@@ -190,7 +194,7 @@ constexpr Alias kScripts[] = {
     {"Hatr", "Hatran"}, {"Hebr", "Hebrew"}, {"Hira", "Hiragana"}, {"Armi", "Imperial_Aramaic"},
     {"Zinh", "Inherited"}, {"Qaai", "Inherited"}, {"Phli", "Inscriptional_Pahlavi"},
     {"Prti", "Inscriptional_Parthian"}, {"Java", "Javanese"}, {"Kthi", "Kaithi"},
-    {"Knda", "Kannada"}, {"Kana", "Katakana"}, {"Hrkt", "Katakana_Or_Hiragana"}, {"Kawi", "Kawi"},
+    {"Knda", "Kannada"}, {"Kana", "Katakana"}, {"Kawi", "Kawi"},
     {"Kali", "Kayah_Li"}, {"Khar", "Kharoshthi"}, {"Kits", "Khitan_Small_Script"},
     {"Khmr", "Khmer"}, {"Khoj", "Khojki"}, {"Sind", "Khudawadi"}, {"Krai", "Kirat_Rai"},
     {"Laoo", "Lao"}, {"Latn", "Latin"}, {"Lepc", "Lepcha"}, {"Limb", "Limbu"},
@@ -210,16 +214,17 @@ constexpr Alias kScripts[] = {
     {"Palm", "Palmyrene"}, {"Pauc", "Pau_Cin_Hau"}, {"Phag", "Phags_Pa"}, {"Phnx", "Phoenician"},
     {"Phlp", "Psalter_Pahlavi"}, {"Rjng", "Rejang"}, {"Runr", "Runic"}, {"Samr", "Samaritan"},
     {"Saur", "Saurashtra"}, {"Shrd", "Sharada"}, {"Shaw", "Shavian"}, {"Sidd", "Siddham"},
-    {"Sgnw", "SignWriting"}, {"Sinh", "Sinhala"}, {"Sogd", "Sogdian"}, {"Sora", "Sora_Sompeng"},
+    {"Sidt", "Sidetic"}, {"Sgnw", "SignWriting"}, {"Sinh", "Sinhala"}, {"Sogd", "Sogdian"}, {"Sora", "Sora_Sompeng"},
     {"Soyo", "Soyombo"}, {"Sund", "Sundanese"}, {"Sunu", "Sunuwar"}, {"Sylo", "Syloti_Nagri"},
-    {"Syrc", "Syriac"}, {"Tglg", "Tagalog"}, {"Tagb", "Tagbanwa"}, {"Tale", "Tai_Le"},
+    {"Syrc", "Syriac"}, {"Tglg", "Tagalog"}, {"Tagb", "Tagbanwa"}, {"Tale", "Tai_Le"}, {"Tayo", "Tai_Yo"},
     {"Lana", "Tai_Tham"}, {"Tavt", "Tai_Viet"}, {"Takr", "Takri"}, {"Taml", "Tamil"},
     {"Tnsa", "Tangsa"}, {"Tang", "Tangut"}, {"Telu", "Telugu"}, {"Thaa", "Thaana"}, {"Thai", "Thai"},
-    {"Tibt", "Tibetan"}, {"Tfng", "Tifinagh"}, {"Tirh", "Tirhuta"}, {"Todr", "Todhri"},
+    {"Tibt", "Tibetan"}, {"Tfng", "Tifinagh"}, {"Tirh", "Tirhuta"}, {"Todr", "Todhri"}, {"Tols", "Tolong_Siki"},
     {"Toto", "Toto"}, {"Tutg", "Tulu_Tigalari"}, {"Ugar", "Ugaritic"}, {"Zzzz", "Unknown"},
     {"Vaii", "Vai"}, {"Vith", "Vithkuqi"}, {"Wcho", "Wancho"}, {"Wara", "Warang_Citi"},
     {"Yezi", "Yezidi"}, {"Yiii", "Yi"}, {"Zanb", "Zanabazar_Square"},
 };
+// clang-format on
 
 template <size_t N>
 std::optional<std::string_view> lookup(const Alias (&table)[N], std::string_view name) {
@@ -229,6 +234,18 @@ std::optional<std::string_view> lookup(const Alias (&table)[N], std::string_view
   return std::nullopt;
 }
 
+// Whether RE2's tables (of its own Unicode version) have the script; probed once for all scripts.
+bool re2_knows_script(std::string_view script) {
+  static const std::set<std::string_view> known = [] {
+    std::set<std::string_view> names;
+    for (const Alias& a : kScripts) {
+      if (RE2("\\p{" + std::string(a.canonical) + "}", RE2::Quiet).ok()) names.insert(a.canonical);
+    }
+    return names;
+  }();
+  return known.contains(script);
+}
+
 // Binary properties that are small and (nearly) frozen by Unicode's stability policies, so they can
 // be spelled as ranges; RE2 has tables for none of them. nullopt for the rest.
 std::optional<std::vector<Range>> binary_property_ranges(std::string_view canonical) {
@@ -236,13 +253,11 @@ std::optional<std::vector<Range>> binary_property_ranges(std::string_view canoni
   if (canonical == "ASCII") return std::vector<Range>{{0, 0x7F}};
   if (canonical == "ASCII_Hex_Digit") return std::vector<Range>{{'0', '9'}, {'A', 'F'}, {'a', 'f'}};
   if (canonical == "Hex_Digit") {
-    return std::vector<Range>{{'0', '9'},       {'A', 'F'},       {'a', 'f'},
-                              {0xFF10, 0xFF19}, {0xFF21, 0xFF26}, {0xFF41, 0xFF46}};
+    return std::vector<Range>{{'0', '9'}, {'A', 'F'}, {'a', 'f'}, {0xFF10, 0xFF19}, {0xFF21, 0xFF26}, {0xFF41, 0xFF46}};
   }
   if (canonical == "White_Space") {
-    return std::vector<Range>{{0x09, 0x0D},     {0x20, 0x20},     {0x85, 0x85},     {0xA0, 0xA0},
-                              {0x1680, 0x1680}, {0x2000, 0x200A}, {0x2028, 0x2029}, {0x202F, 0x202F},
-                              {0x205F, 0x205F}, {0x3000, 0x3000}};
+    return std::vector<Range>{{0x09, 0x0D},     {0x20, 0x20},     {0x85, 0x85},     {0xA0, 0xA0},     {0x1680, 0x1680},
+                              {0x2000, 0x200A}, {0x2028, 0x2029}, {0x202F, 0x202F}, {0x205F, 0x205F}, {0x3000, 0x3000}};
   }
   if (canonical == "Pattern_White_Space") {
     return std::vector<Range>{{0x09, 0x0D}, {0x20, 0x20}, {0x85, 0x85}, {0x200E, 0x200F}, {0x2028, 0x2029}};
@@ -251,7 +266,8 @@ std::optional<std::vector<Range>> binary_property_ranges(std::string_view canoni
   if (canonical == "Regional_Indicator") return std::vector<Range>{{0x1F1E6, 0x1F1FF}};
   if (canonical == "Noncharacter_Code_Point") {
     std::vector<Range> ranges = {{0xFDD0, 0xFDEF}};
-    for (char32_t plane = 0; plane <= 0x10; ++plane) ranges.push_back({plane * 0x10000 + 0xFFFE, plane * 0x10000 + 0xFFFF});
+    for (char32_t plane = 0; plane <= 0x10; ++plane)
+      ranges.push_back({plane * 0x10000 + 0xFFFE, plane * 0x10000 + 0xFFFF});
     return ranges;
   }
   return std::nullopt;
@@ -382,7 +398,9 @@ bool is_hex_digit(char32_t c) { return (c >= '0' && c <= '9') || (c >= 'a' && c 
 char32_t hex_value(char32_t c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
 bool is_digit(char32_t c) { return c >= '0' && c <= '9'; }
 bool is_ascii_letter(char32_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_syntax_character(char32_t c) { return c < 0x80 && std::string_view("^$\\.*+?()[]{}|").find(static_cast<char>(c)) != std::string_view::npos; }
+bool is_syntax_character(char32_t c) {
+  return c < 0x80 && std::string_view("^$\\.*+?()[]{}|").find(static_cast<char>(c)) != std::string_view::npos;
+}
 
 // ID_Start / ID_Continue (which group names must use) from RE2's general category tables plus the
 // Other_ID_Start / Other_ID_Continue code points, minus the one Pattern_Syntax letter, U+2E2F.
@@ -401,9 +419,10 @@ bool is_id_continue(char32_t c) {
   return c != 0x2E2F && RE2::FullMatch(s, re);
 }
 
-// RE2 (this and older versions) accepts only ASCII word characters in (?P<name>…).
+// RE2 versions differ on non-ASCII and repeated group names; only ASCII word names are safe in (?P<name>…).
 bool is_re2_group_name(const std::u32string& name) {
-  return std::all_of(name.begin(), name.end(), [](char32_t c) { return c == '_' || is_digit(c) || is_ascii_letter(c); });
+  return std::all_of(name.begin(), name.end(),
+                     [](char32_t c) { return c == '_' || is_digit(c) || is_ascii_letter(c); });
 }
 
 // --- Parser -------------------------------------------------------------------------------------
@@ -412,35 +431,64 @@ struct SyntaxError {
   std::string message;
 };
 
-// Recursive descent over ECMA-262's Pattern grammar with [+UnicodeMode, +NamedCaptureGroups], which
-// checks the early errors and emits the RE2 translation as it goes. A syntax error aborts the parse
-// (SyntaxError); a construct RE2 cannot express only records why, so that a later syntax error still
-// wins and is_valid_ecma_regex can ignore it.
+// A parser of ECMA-262's Pattern grammar with [+UnicodeMode, +NamedCaptureGroups] that checks the
+// early errors and emits the RE2 translation as it goes. Groups are kept on an explicit stack rather
+// than by recursion, so that no nesting depth can exhaust the thread's stack (patterns come from
+// schemas, which may be hostile). A syntax error aborts the parse (SyntaxError); a construct RE2
+// cannot express only records why, so that a later syntax error still wins and is_valid_ecma_regex
+// can ignore it.
 class Parser {
  public:
   explicit Parser(std::u32string source) : src_(std::move(source)) {}
 
   std::string parse() {
-    std::string out = disjunction();
-    if (pos_ < src_.size()) fail("unmatched ')'", pos_);  // the only character that ends it early
+    while (!at_end()) {
+      const size_t at = pos_;
+      if (eat('|')) {
+        out_ += '|';
+        (open_.empty() ? root_alternative_start_ : open_.back().alternative_start) = pos_;
+      } else if (eat(')')) {
+        if (open_.empty()) fail("unmatched ')'", at);
+        const OpenGroup group = open_.back();
+        open_.pop_back();
+        ignore_case_ = group.ignore_case;
+        multiline_ = group.multiline;
+        dot_all_ = group.dot_all;
+        if (group.lookaround) {
+          out_.resize(group.out_start);  // not translated; the parse goes on for the syntax check
+          reject_quantifier();           // with the u flag lookarounds cannot be quantified
+        } else {
+          out_ += ")" + quantifier();
+        }
+      } else if (next_is('(')) {
+        open_group();
+      } else {
+        out_ += term();
+      }
+    }
+    if (!open_.empty()) fail("missing ')'", open_.back().at);
     check_backreferences();
-    return out;
+    return std::move(out_);
   }
 
   // Why the translation cannot run on RE2; empty when it can.
   const std::string& unsupported() const { return unsupported_; }
 
  private:
-  // A position in the tree of alternatives: (disjunction id, alternative index) from the root.
-  using Path = std::vector<std::pair<int, int>>;
-  struct NamedGroup {
-    std::u32string name;
-    Path path;
-  };
   struct Backreference {
     uint64_t number;  // saturated; 0 for a named reference
     std::u32string name;
     size_t at;
+  };
+  // A group whose ')' has not come yet, and what to restore then.
+  struct OpenGroup {
+    size_t at;                 // of its '('
+    size_t alternative_start;  // where the current alternative of its disjunction began
+    bool lookaround;           // not translated (RE2 has none)
+    size_t out_start;          // size of out_ before the group
+    bool ignore_case;          // the modifier flags outside the group
+    bool multiline;
+    bool dot_all;
   };
 
   [[noreturn]] void fail(const std::string& message, size_t at) const {
@@ -459,36 +507,29 @@ class Parser {
     return true;
   }
 
-  std::string disjunction() {
-    const int id = next_disjunction_id_++;
-    std::string out;
-    for (int alternative = 0;; ++alternative) {
-      path_.push_back({id, alternative});
-      while (!at_end() && !next_is('|') && !next_is(')')) out += term();
-      path_.pop_back();
-      if (!eat('|')) return out;
-      out += '|';
-    }
-  }
-
+  // A term that is not a group.
   std::string term() {
     if (std::optional<std::string> a = assertion()) {
-      // With the u flag no assertion, not even a lookahead, may be quantified.
-      if (!at_end() && std::u32string_view(U"*+?{").find(src_[pos_]) != std::u32string_view::npos) {
-        fail("nothing to repeat", pos_);
-      }
+      reject_quantifier();  // with the u flag no assertion may be quantified
       return *a;
     }
     std::string a = atom();
     return a + quantifier();
   }
 
+  void reject_quantifier() const {
+    if (!at_end() && std::u32string_view(U"*+?{").find(src_[pos_]) != std::u32string_view::npos) {
+      fail("nothing to repeat", pos_);
+    }
+  }
+
   std::optional<std::string> assertion() {
     const size_t at = pos_;
     if (eat('^') || eat('$')) {
       if (multiline_) {
-        unsupported(std::string(1, static_cast<char>(src_[at])) + " in an m modifier group", at,
-                    "RE2's multi-line anchors recognise only \\n as a line terminator, ECMA's also \\r, U+2028 and U+2029");
+        unsupported(
+            std::string(1, static_cast<char>(src_[at])) + " in an m modifier group", at,
+            "RE2's multi-line anchors recognise only \\n as a line terminator, ECMA's also \\r, U+2028 and U+2029");
       }
       return std::string(1, static_cast<char>(src_[at]));
     }
@@ -500,33 +541,16 @@ class Parser {
       }
       return to_utf8(src_.substr(at, 2));
     }
-    static constexpr std::pair<std::u32string_view, std::string_view> kLookarounds[] = {
-        {U"(?=", "lookahead (?=...)"},
-        {U"(?!", "negative lookahead (?!...)"},
-        {U"(?<=", "lookbehind (?<=...)"},
-        {U"(?<!", "negative lookbehind (?<!...)"},
-    };
-    for (const auto& [opener, what] : kLookarounds) {
-      if (!next_is(opener)) continue;
-      pos_ += opener.size();
-      enter_group(at);
-      disjunction();
-      if (!eat(')')) fail("missing ')'", at);
-      --depth_;
-      unsupported(std::string(what), at, "RE2 has no lookaround assertions (they are what linear-time matching gives up)");
-      return std::string();
-    }
     return std::nullopt;
   }
 
+  // Any atom but a group.
   std::string atom() {
     const size_t at = pos_;
     const char32_t c = src_[pos_++];
     switch (c) {
       case '.':
         return dot_all_ ? std::string(kAnything) : "[^\\x{A}\\x{D}\\x{2028}\\x{2029}]";
-      case '(':
-        return group(at);
       case '[':
         return character_class(at);
       case '\\':
@@ -579,54 +603,66 @@ class Parser {
     return out;
   }
 
-  void enter_group(size_t at) {
-    if (++depth_ > kMaxNesting) fail("groups nested more than " + std::to_string(kMaxNesting) + " deep", at);
+  // At '(': opens a group and emits its RE2 opener. Lookarounds are groups here too, since they
+  // nest like groups; only their translation differs.
+  void open_group() {
+    const size_t at = pos_++;
+    OpenGroup group{at, 0, false, out_.size(), ignore_case_, multiline_, dot_all_};
+    static constexpr std::pair<std::u32string_view, std::string_view> kLookarounds[] = {
+        {U"?=", "lookahead (?=...)"},
+        {U"?!", "negative lookahead (?!...)"},
+        {U"?<=", "lookbehind (?<=...)"},
+        {U"?<!", "negative lookbehind (?<!...)"},
+    };
+    for (const auto& [opener, what] : kLookarounds) {
+      if (!next_is(opener)) continue;
+      pos_ += opener.size();
+      group.lookaround = true;
+      unsupported(std::string(what), at,
+                  "RE2 has no lookaround assertions (they are what linear-time matching gives up)");
+      break;
+    }
+    if (!group.lookaround) out_ += group_opener(at);
+    group.alternative_start = pos_;
+    open_.push_back(group);
   }
 
-  // After '(' (lookarounds are assertions, handled before).
-  std::string group(size_t at) {
-    enter_group(at);
-    const bool outer_ignore_case = ignore_case_;
-    const bool outer_multiline = multiline_;
-    const bool outer_dot_all = dot_all_;
-    std::string open;
+  // After the '(' of a group that is not a lookaround: the RE2 text opening it.
+  std::string group_opener(size_t at) {
     if (!eat('?')) {
       ++capture_count_;
-      open = "(";
-    } else if (eat('<')) {
-      open = named_group(at);
-    } else {
-      open = modifiers(at);
+      return "(";
     }
-    std::string body = disjunction();
-    if (!eat(')')) fail("missing ')'", at);
-    ignore_case_ = outer_ignore_case;
-    multiline_ = outer_multiline;
-    dot_all_ = outer_dot_all;
-    --depth_;
-    return open + body + ")";
+    if (eat('<')) return named_group(at);
+    return modifiers(at);
   }
 
-  // After "(?<": the group name and '>'. ES2025 allows a name twice only in different alternatives.
+  // After "(?<" at `at`: the group name and '>'. ES2025 allows a name twice only where the two
+  // groups cannot both take part in a match: in different alternatives of some disjunction.
   std::string named_group(size_t at) {
     const std::u32string name = group_name(at);
     ++capture_count_;
-    for (const NamedGroup& other : named_groups_) {
-      if (other.name == name && might_both_participate(other.path, path_)) {
-        fail("duplicate capture group name '" + to_utf8(name) + "'", at);
-      }
+    const auto [latest, first] = last_definition_.try_emplace(name, at);
+    if (!first) {
+      if (might_both_participate(latest->second)) fail("duplicate capture group name '" + to_utf8(name) + "'", at);
+      latest->second = at;
     }
-    named_groups_.push_back({name, path_});
     // RE2 cannot name a group twice or with non-ASCII; a plain capture keeps the group numbering.
-    if (!is_re2_group_name(name) || !re2_group_names_.insert(name).second) return "(";
+    if (!first || !is_re2_group_name(name)) return "(";
     return "(?P<" + to_utf8(name) + ">";
   }
 
-  // Two groups can both take part in one match unless some disjunction holds them in different
-  // alternatives, i.e. unless their paths first differ at the same disjunction.
-  static bool might_both_participate(const Path& a, const Path& b) {
-    const auto [ia, ib] = std::mismatch(a.begin(), a.end(), b.begin(), b.end());
-    return ia == a.end() || ib == b.end() || ia->first != ib->first;
+  // Whether a group opened earlier at `earlier` and one opening now can both take part in a match.
+  // They can unless the innermost disjunction holding both has them in different alternatives. That
+  // disjunction is the innermost open one that began before `earlier`, and the earlier group is in
+  // another alternative of it exactly when it precedes the current alternative's start.
+  // Checking only the latest earlier group of a name suffices: the ones before it are separated
+  // from it by some disjunction, which the new group is either inside (then separated from them
+  // as well) or outside (then related to them exactly as to the latest).
+  bool might_both_participate(size_t earlier) const {
+    const auto inner =
+        std::partition_point(open_.begin(), open_.end(), [&](const OpenGroup& g) { return g.at < earlier; });
+    return earlier >= (inner == open_.begin() ? root_alternative_start_ : std::prev(inner)->alternative_start);
   }
 
   // After "(?" when neither ':' nor '<' follows: ES2025 modifiers (?ims-ims:…). "(?:" is the case
@@ -737,10 +773,12 @@ class Parser {
         if (at_end() || !is_ascii_letter(src_[pos_])) fail("invalid \\c escape (needs a letter A-Z or a-z)", at);
         return src_[pos_++] % 32;
       case '0':
-        if (!at_end() && is_digit(src_[pos_])) fail("invalid decimal escape (octal escapes are not allowed with the u flag)", at);
+        if (!at_end() && is_digit(src_[pos_]))
+          fail("invalid decimal escape (octal escapes are not allowed with the u flag)", at);
         return U'\0';
       case 'x': {
-        if (pos_ + 2 > src_.size() || !is_hex_digit(src_[pos_]) || !is_hex_digit(src_[pos_ + 1])) fail("invalid \\x escape", at);
+        if (pos_ + 2 > src_.size() || !is_hex_digit(src_[pos_]) || !is_hex_digit(src_[pos_ + 1]))
+          fail("invalid \\x escape", at);
         const char32_t value = hex_value(src_[pos_]) * 16 + hex_value(src_[pos_ + 1]);
         pos_ += 2;
         return value;
@@ -757,7 +795,9 @@ class Parser {
         if (is_syntax_character(c) || c == '/') return c;
         break;
     }
-    fail("invalid escape \\" + to_utf8(std::u32string(1, c)) + " (with the u flag only syntax characters and / may be escaped)", at);
+    fail("invalid escape \\" + to_utf8(std::u32string(1, c)) +
+             " (with the u flag only syntax characters and / may be escaped)",
+         at);
   }
 
   const std::vector<Range>& word_chars() const { return ignore_case_ ? kWordCharsIgnoreCase : kWordChars; }
@@ -818,7 +858,8 @@ class Parser {
       gc = lookup(kGeneralCategories, value);
       if (gc) {
         set = general_category(*gc, negated);
-      } else if (const std::optional<std::string_view> binary = lone ? lookup(kBinaryProperties, value) : std::nullopt) {
+      } else if (const std::optional<std::string_view> binary =
+                     lone ? lookup(kBinaryProperties, value) : std::nullopt) {
         set = binary_property(*binary, negated, escape, at);
       } else {
         fail("invalid property name " + escape, at);
@@ -836,11 +877,12 @@ class Parser {
     // Under `i` ECMA case-folds the complement; RE2 complements the case-folded set instead. That
     // is the same only for sets closed under case folding, which Cn and our ranges are, but RE2's
     // tables and LC are not.
-    const bool complements_table = (gc && *gc == "LC") || std::any_of(set->groups.begin(), set->groups.end(), [](const std::string& g) {
-                                     return g.starts_with("\\P");
-                                   });
+    const bool complements_table =
+        (gc && *gc == "LC") ||
+        std::any_of(set->groups.begin(), set->groups.end(), [](const std::string& g) { return g.starts_with("\\P"); });
     if (negated && ignore_case_ && complements_table) {
-      unsupported(escape + " in an i modifier group", at, "ECMA case-folds the complement, RE2 complements the case-folded set");
+      unsupported(escape + " in an i modifier group", at,
+                  "ECMA case-folds the complement, RE2 complements the case-folded set");
     }
     return *set;
   }
@@ -876,9 +918,10 @@ class Parser {
   }
 
   CharSet script_set(std::string_view script, bool negated, const std::string& escape, size_t at) {
-    const std::string group = (negated ? "\\P{" : "\\p{") + std::string(script) + "}";
-    if (!RE2(group, RE2::Quiet).ok()) unsupported(escape, at, "this RE2 build has no table for the script " + std::string(script));
-    return CharSet{{}, {group}, {}};
+    if (!re2_knows_script(script)) {
+      unsupported(escape, at, "this RE2 build has no table for the script " + std::string(script));
+    }
+    return CharSet{{}, {(negated ? "\\P{" : "\\p{") + std::string(script) + "}"}, {}};
   }
 
   // After '['.
@@ -910,9 +953,11 @@ class Parser {
     if (set.complements.empty()) {
       return set.ranges.empty() && set.groups.empty() ? std::string(kAnything) : "[^" + class_body(set) + "]";
     }
-    if (set.ranges.empty() && set.groups.empty() && set.complements.size() == 1) return emit(set.complements[0], ignore_case_);
-    unsupported("negated class containing \\p{Cn}, \\p{C}, \\P{LC} or \\P{Assigned}", at,
-                "RE2 has no table of unassigned code points, and the complement of this union would need an intersection");
+    if (set.ranges.empty() && set.groups.empty() && set.complements.size() == 1)
+      return emit(set.complements[0], ignore_case_);
+    unsupported(
+        "negated class containing \\p{Cn}, \\p{C}, \\P{LC} or \\P{Assigned}", at,
+        "RE2 has no table of unassigned code points, and the complement of this union would need an intersection");
     return std::string();
   }
 
@@ -929,8 +974,7 @@ class Parser {
       if (ref.number > capture_count_) {
         fail("backreference \\" + std::to_string(ref.number) + " to a group that does not exist", ref.at);
       }
-      if (ref.number == 0 && std::none_of(named_groups_.begin(), named_groups_.end(),
-                                          [&](const NamedGroup& g) { return g.name == ref.name; })) {
+      if (ref.number == 0 && !last_definition_.contains(ref.name)) {
         fail("\\k<" + to_utf8(ref.name) + "> names no group", ref.at);
       }
     }
@@ -938,12 +982,11 @@ class Parser {
 
   std::u32string src_;
   size_t pos_ = 0;
-  int depth_ = 0;
   uint64_t capture_count_ = 0;
-  int next_disjunction_id_ = 0;
-  Path path_;
-  std::vector<NamedGroup> named_groups_;
-  std::set<std::u32string> re2_group_names_;
+  std::string out_;  // the translation so far
+  std::vector<OpenGroup> open_;
+  size_t root_alternative_start_ = 0;
+  std::map<std::u32string, size_t> last_definition_;  // group name -> where its latest group opened
   std::vector<Backreference> backreferences_;
   bool ignore_case_ = false;
   bool multiline_ = false;

@@ -14,7 +14,10 @@ struct RegexTranslation {
 };
 
 // Translates an ECMA-262 pattern (with the `u` flag's Unicode semantics) to an RE2 pattern that
-// matches the same strings when searched unanchored (RE2::PartialMatch).
+// matches the same strings when searched unanchored (RE2::PartialMatch). ok() means RE2 (default
+// options, UTF-8) compiles the result. Otherwise `error` says either what is invalid ECMA-262 (it
+// then starts with "invalid ECMA-262 regular expression: ") or which construct RE2 cannot express
+// (lookaround, backreferences, …; ecma_regex.cpp lists them) and why.
 RegexTranslation ecma_to_re2(std::string_view ecma_pattern);
 
 // True when `pattern` is a syntactically valid ECMA-262 regular expression (with the `u` flag).

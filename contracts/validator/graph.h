@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "json_value.h"
 #include "validator.h"
 
 namespace runmock::schema {
@@ -128,7 +129,6 @@ class CompiledGraph {
 void compile_keywords(Node& node, const json& schema, const Place& place, CompiledGraph& graph,
                       const CompileOptions& options);
 
-std::string pointer_escape(std::string_view token);
 std::string describe_type(const json& value);
 std::string preview(const json& value);
 

@@ -98,4 +98,14 @@ std::size_t json_hash(const json& value, std::size_t depth) {
   }
 }
 
+std::string pointer_escape(std::string_view token) {
+  std::string out;
+  for (char ch : token) {
+    if (ch == '~') out += "~0";
+    else if (ch == '/') out += "~1";
+    else out.push_back(ch);
+  }
+  return out;
+}
+
 }  // namespace runmock::schema

@@ -5,6 +5,8 @@
 
 #include <cstddef>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
 
 namespace runmock::schema {
 
@@ -19,5 +21,8 @@ std::size_t json_hash(const nlohmann::json& value, std::size_t depth = 0);
 // Compares two JSON numbers exactly where both are integers, as doubles otherwise.
 // Returns <0, 0 or >0.
 int compare_numbers(const nlohmann::json& a, const nlohmann::json& b);
+
+// Escapes one reference token of a JSON Pointer (RFC 6901: "~" → "~0", "/" → "~1").
+std::string pointer_escape(std::string_view token);
 
 }  // namespace runmock::schema

@@ -32,16 +32,6 @@ bool is_schema_value(const json& value) { return value.is_object() || value.is_b
 
 }  // namespace
 
-std::string pointer_escape(std::string_view token) {
-  std::string out;
-  for (char ch : token) {
-    if (ch == '~') out += "~0";
-    else if (ch == '/') out += "~1";
-    else out.push_back(ch);
-  }
-  return out;
-}
-
 Draft CompiledGraph::draft_of(const std::string& metaschema, Draft inherited) const {
   if (metaschema.empty()) return inherited;
   std::string uri = strip_empty_fragment(metaschema);

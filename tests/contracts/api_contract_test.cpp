@@ -7,6 +7,7 @@
 
 #include "loader/api_contract.h"
 #include "loader/form_body.h"
+#include "support/jsts.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -97,4 +98,30 @@ TEST(ApiContract, BrokenSchemaIsReportedWithFileLineAndColumn) {
 
 TEST(FormBody, DecodesFieldsAndEscapes) {
   EXPECT_EQ(runmock::contracts::decode_form("a=1&b=x%20y+z&c"), (json{{"a", "1"}, {"b", "x y z"}, {"c", ""}}));
+}
+
+TEST(ContractSchemas, EverySchemaFileIsAValidDraft202012Schema) {
+  fs::path metaschemas = runmock::testing::jsts_dir() / "metaschemas" / "draft2020-12";
+  ASSERT_TRUE(fs::is_directory(metaschemas)) << "the draft 2020-12 meta-schemas are not at " << metaschemas;
+  runmock::schema::SchemaRegistry registry;
+  for (const auto& entry : fs::recursive_directory_iterator(metaschemas)) {
+    if (entry.path().extension() == ".json") registry.add(runmock::testing::read_json_file(entry.path()));
+  }
+  runmock::schema::CompileOptions options;
+  options.format_assertion = true;
+  auto metaschema = registry.compile("https://json-schema.org/draft/2020-12/schema", options);
+  std::vector<fs::path> files{kContracts / "lifecycle.schema.json", fs::path(RUNMOCK_SOURCE_DIR) / "fixtures" / "fixture.schema.json"};
+  for (const auto& entry : fs::recursive_directory_iterator(kContracts)) {
+    if (entry.path().string().find(".schema.json") != std::string::npos && entry.path().parent_path().filename() == "schemas") {
+      files.push_back(entry.path());
+    }
+  }
+  EXPECT_GT(files.size(), 40u);
+  EXPECT_FALSE(metaschema.validate(json{{"type", "strnig"}})) << "the meta-schema must catch a misspelt type";
+  EXPECT_FALSE(metaschema.validate(json{{"properties", {{"a", {{"minLength", -1}}}}}}));
+  for (const auto& file : files) {
+    std::vector<runmock::schema::ValidationError> errors;
+    EXPECT_TRUE(metaschema.validate(runmock::testing::read_json_file(file), errors))
+        << file << ": " << (errors.empty() ? "" : errors.front().instance_location + ": " + errors.front().message);
+  }
 }
