@@ -1,0 +1,109 @@
+// The request journal: a bounded, thread-safe ring of what each exchange was and whether it kept
+// the contract. The admin API serves it (GET/DELETE /__runmock/journal); CI reads it to learn
+// whether every request its app sent was valid.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace runmock::http {
+
+// Verdicts the layer itself gives (a dialect may set others, e.g. "unauthorized").
+namespace verdict {
+inline constexpr const char* valid = "valid";      // request and response kept the contract
+inline constexpr const char* invalid = "invalid";  // the request or the response broke it, or the request was unreadable
+inline constexpr const char* error = "error";      // runmock itself failed (a handler threw)
+}  // namespace verdict
+
+// One way a request or response breaks its contract.
+struct Violation {
+  std::string in;                 // "body", "path", "query", "header", "route", "status" ...
+  std::string instance_location;  // JSON Pointer into the body, or "/<name>" for a parameter
+  std::string schema_location;    // absolute keyword location, empty when no schema is involved
+  std::string message;
+};
+nlohmann::json to_json(const Violation& violation);
+
+struct JournalEntry {
+  std::uint64_t sequence = 0;  // set by Journal::record: 1, 2, 3 ... never reused, not even after clear()
+  std::string time;            // ISO 8601; Journal::record fills it from its clock when empty
+  std::string request_id;
+  std::string method;
+  std::string path;
+  std::string query;  // raw, without '?'
+  int status = 0;
+  double duration_ms = 0;
+  std::string api;  // the dialect ("emergence", ...), "admin", or empty outside every dialect
+  std::string run;
+  std::string scenario;
+  std::string verdict;
+  std::string message;  // why the request was refused or the response replaced; empty otherwise
+  std::vector<Violation> request_errors;
+  std::vector<Violation> response_errors;
+};
+nlohmann::json to_json(const JournalEntry& entry);
+
+// GET /__runmock/journal?run=&api=&verdict=&after=&limit=
+struct JournalFilter {
+  std::string run;
+  std::string api;
+  std::string verdict;
+  std::uint64_t after = 0;  // only entries with a greater sequence
+  std::size_t limit = 0;    // the last `limit` matching entries; 0 is all
+};
+
+// The current time as ISO 8601 UTC with milliseconds, from the system clock.
+std::string utc_now_iso8601();
+
+class Journal {
+ public:
+  using Clock = std::function<std::string()>;  // returns ISO 8601
+
+  // capacity 0 keeps nothing (every entry counts as dropped). A null clock is utc_now_iso8601.
+  explicit Journal(std::size_t capacity = 10000, Clock clock = nullptr);
+
+  // Plugs in another clock (the engine's, so a manual clock shows in the journal).
+  void set_clock(Clock clock);
+  // The clock's current time.
+  std::string now() const;
+
+  // Stores the entry (dropping the oldest when full) and returns its sequence number.
+  std::uint64_t record(JournalEntry entry);
+
+  // Matching entries, oldest first.
+  std::vector<JournalEntry> entries(const JournalFilter& filter = {}) const;
+
+  // Forgets the entries and the counts; sequence numbers keep growing.
+  void clear();
+
+  struct Stats {
+    std::size_t size = 0;
+    std::size_t capacity = 0;
+    std::uint64_t recorded = 0;  // since start or the last clear(), dropped ones included
+    std::uint64_t dropped = 0;   // pushed out of the ring
+    std::map<std::string, std::uint64_t> verdicts;  // per verdict, dropped ones included
+  };
+  Stats stats() const;
+
+  // {"entries": [...], "size", "capacity", "recorded", "dropped", "verdicts": {...}}
+  nlohmann::json to_json(const JournalFilter& filter = {}) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::size_t capacity_;
+  Clock clock_;
+  std::deque<JournalEntry> ring_;
+  std::uint64_t next_sequence_ = 1;
+  std::uint64_t recorded_ = 0;
+  std::uint64_t dropped_ = 0;
+  std::map<std::string, std::uint64_t> verdicts_;
+};
+
+}  // namespace runmock::http

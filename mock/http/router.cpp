@@ -1,0 +1,118 @@
+#include "http/router.h"
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+namespace runmock::http {
+
+namespace {
+
+// Splits "/a/b/" into {"a", "b", ""}: the segments after the leading slash.
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (path.empty() || path.front() != '/') return out;
+  path.remove_prefix(1);
+  while (true) {
+    auto slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+PathTemplate::PathTemplate(std::string pattern) : pattern_(std::move(pattern)) {
+  if (pattern_.empty() || pattern_.front() != '/') throw std::invalid_argument("path template '" + pattern_ + "' does not start with '/'");
+  std::set<std::string, std::less<>> names;
+  for (std::string_view part : split_path(pattern_)) {
+    Segment segment;
+    if (!part.empty() && part.front() == '{') {
+      if (part.size() < 3 || part.back() != '}' || part.substr(1, part.size() - 2).find_first_of("{}") != std::string_view::npos) {
+        throw std::invalid_argument("path template '" + pattern_ + "': segment '" + std::string(part) + "' is not a {name}");
+      }
+      segment.text = std::string(part.substr(1, part.size() - 2));
+      segment.parameter = true;
+      if (!names.insert(segment.text).second) {
+        throw std::invalid_argument("path template '" + pattern_ + "' names the parameter '" + segment.text + "' twice");
+      }
+    } else {
+      if (part.find_first_of("{}") != std::string_view::npos) {
+        throw std::invalid_argument("path template '" + pattern_ + "': a parameter must be a whole segment, not '" + std::string(part) + "'");
+      }
+      segment.text = std::string(part);
+      ++literals_;
+    }
+    segments_.push_back(std::move(segment));
+  }
+}
+
+bool PathTemplate::match(std::string_view path, PathParams* params) const {
+  auto parts = split_path(path);
+  if (parts.size() != segments_.size()) return false;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const Segment& segment = segments_[i];
+    if (segment.parameter ? parts[i].empty() : parts[i] != segment.text) return false;
+  }
+  if (params) {
+    params->clear();
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      if (segments_[i].parameter) params->emplace(segments_[i].text, std::string(parts[i]));
+    }
+  }
+  return true;
+}
+
+std::string PathTemplate::shape() const {
+  std::string out;
+  for (const auto& segment : segments_) out += "/" + (segment.parameter ? std::string("{}") : segment.text);
+  return out;
+}
+
+std::size_t Router::add(const std::string& method, const std::string& pattern) {
+  PathTemplate path(pattern);
+  for (const auto& entry : routes_) {
+    if (entry.method == method && entry.path.shape() == path.shape()) {
+      throw std::invalid_argument("route " + method + " " + pattern + " is already registered (as " + entry.path.pattern() + ")");
+    }
+  }
+  routes_.push_back({method, std::move(path)});
+  return routes_.size() - 1;
+}
+
+Router::Match Router::match(std::string_view method, std::string_view path) const {
+  std::string_view wanted = method == "HEAD" ? std::string_view("GET") : method;
+  Match result;
+  std::set<std::string> allowed;
+  const Entry* best = nullptr;
+  for (std::size_t i = 0; i < routes_.size(); ++i) {
+    const Entry& entry = routes_[i];
+    if (!entry.path.match(path)) continue;
+    allowed.insert(entry.method);
+    if (entry.method == wanted && (!best || entry.path.literal_segments() > best->path.literal_segments())) {
+      best = &entry;
+      result.index = i;
+    }
+  }
+  if (allowed.empty()) return result;
+  if (allowed.count("GET")) allowed.insert("HEAD");
+  allowed.insert("OPTIONS");
+  result.allowed.assign(allowed.begin(), allowed.end());
+  if (!best) {
+    result.kind = Match::Kind::wrong_method;
+    return result;
+  }
+  result.kind = Match::Kind::found;
+  best->path.match(path, &result.params);
+  return result;
+}
+
+std::string join_methods(const std::vector<std::string>& methods) {
+  std::string out;
+  for (const auto& m : methods) out += (out.empty() ? "" : ", ") + m;
+  return out;
+}
+
+}  // namespace runmock::http

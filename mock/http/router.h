@@ -1,0 +1,75 @@
+// Path templates and the route table: method + "/runs/{run_id}"-style template → route, with the
+// answers a router owes: a match (with its path parameters), 405 with the methods the path allows,
+// or 404.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace runmock::http {
+
+using PathParams = std::map<std::string, std::string, std::less<>>;
+
+class PathTemplate {
+ public:
+  // "/api/workflows/{configuration_id}/runs/{run_id}": a literal segment matches itself, a
+  // "{name}" segment matches exactly one non-empty segment. Throws std::invalid_argument for a
+  // template that does not start with '/', has an unclosed or empty "{}", or repeats a name.
+  explicit PathTemplate(std::string pattern);
+
+  // Matches a (percent-decoded) path; fills `params` when given.
+  bool match(std::string_view path, PathParams* params = nullptr) const;
+
+  const std::string& pattern() const { return pattern_; }
+  // How many segments are literal: when two templates match, the more literal one wins
+  // ("/runs/status" over "/runs/{id}").
+  std::size_t literal_segments() const { return literals_; }
+  // The template with every parameter written "{}": two templates with the same shape collide.
+  std::string shape() const;
+
+ private:
+  struct Segment {
+    std::string text;  // the literal, or the parameter's name
+    bool parameter = false;
+  };
+  std::string pattern_;
+  std::vector<Segment> segments_;
+  std::size_t literals_ = 0;
+};
+
+class Router {
+ public:
+  // Adds a route and returns its index (0, 1, 2 ... in order of registration). `method` is upper
+  // case. Throws std::invalid_argument for a bad template or a method + shape already registered.
+  std::size_t add(const std::string& method, const std::string& pattern);
+
+  struct Match {
+    enum class Kind { found, wrong_method, not_found };
+    Kind kind = Kind::not_found;
+    std::size_t index = 0;  // found: the route
+    PathParams params;      // found: its path parameters
+    // found and wrong_method: every method some template matching the path takes, plus HEAD
+    // (with GET) and OPTIONS, sorted: the value of an Allow header.
+    std::vector<std::string> allowed;
+  };
+  // HEAD is answered by the GET route.
+  Match match(std::string_view method, std::string_view path) const;
+
+  std::size_t size() const { return routes_.size(); }
+
+ private:
+  struct Entry {
+    std::string method;
+    PathTemplate path;
+  };
+  std::vector<Entry> routes_;
+};
+
+// "GET, HEAD, OPTIONS"
+std::string join_methods(const std::vector<std::string>& methods);
+
+}  // namespace runmock::http

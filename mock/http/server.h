@@ -1,0 +1,138 @@
+// The HTTP server every API dialect sits on: cpp-httplib underneath, our own routing (404/405 in
+// the owning dialect's error shape), bad-input handling (413, 400, 415), CORS, the admin API's
+// loopback guard with /__runmock/health and /__runmock/journal, the request journal and log, and
+// the contract check of every response before it is sent.
+//
+//   http::Server server(config);
+//   server.add_dialect({"emergence", {"/api/data-readiness/"}, emergence_error_body, 400});
+//   server.operation("emergence", contract, "getWorkflowRun", [&](http::RequestContext& ctx) { ... });
+//   server.start({"dev token: ..."});   // prints "runmock listening on http://HOST:PORT", then the banner
+//   http::ShutdownSignals signals;       // (before start) then: http::wait_and_stop(signals, server)
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/context.h"
+#include "http/journal.h"
+#include "http/log.h"
+
+namespace runmock::http {
+
+// Every field is meant to be a `runmock serve` flag (the suggested name follows each).
+struct ServerConfig {
+  std::string host = "127.0.0.1";             // --host
+  int port = 8089;                            // --port; 0 takes a free port (Server::port() says which)
+  std::size_t threads = 64;                   // --threads: workers; an open keep-alive connection holds one
+  std::size_t keep_alive_max_count = 10000;   // --keep-alive-max: requests on one connection before it closes
+  std::chrono::seconds keep_alive_timeout{5};  // --keep-alive-timeout: an idle connection closes after this
+  std::chrono::seconds read_timeout{5};        // --read-timeout: a request (line, headers, body) must arrive within this
+  std::chrono::seconds write_timeout{5};       // --write-timeout
+  std::size_t max_body_bytes = 1 << 20;       // --max-body-bytes: a larger body gets 413
+  std::size_t max_json_depth = 64;            // --max-json-depth: deeper JSON gets 400
+  std::size_t journal_size = 10000;           // --journal-size: entries kept (older ones are dropped and counted)
+  LogFormat log_format = LogFormat::text;     // --log-format text|json|off
+  bool cors = true;                           // --no-cors sets false
+  std::vector<std::string> cors_origins;      // --cors-origin (repeatable); empty: any origin (admin API: local origins only)
+  bool admin_remote = false;                  // --admin-remote: /__runmock/ answers every peer, not only loopback
+  std::chrono::seconds sse_max_duration{300};  // --sse-max-duration: an event stream ends after this
+};
+
+using Handler = std::function<Response(RequestContext&)>;
+
+// What the layer does with the request before the handler runs (the dialect may check it itself
+// with ctx.check_request() instead).
+enum class RequestCheck {
+  off,     // nothing
+  record,  // check parameters and body, journal the violations, call the handler anyway
+  reject,  // unreadable body → 400/415, violations → 422 (ctx.validation_error), handler not called
+};
+
+struct RouteOptions {
+  RouteContract contract;  // with an operation: every JSON response is checked before it is sent
+  RequestCheck request_check = RequestCheck::off;
+  bool journal = true;  // false: logged, not journaled
+};
+
+// The admin API's prefix. Its routes answer loopback peers only, unless admin_remote.
+inline constexpr std::string_view kAdminPrefix = "/__runmock/";
+
+class Server {
+ public:
+  explicit Server(ServerConfig config = {});
+  ~Server();  // stops and joins
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // --- Registration: before start(); each throws std::logic_error after it. ---
+
+  // Paths under the dialect's prefixes get its error shape, 404s included. Throws
+  // std::invalid_argument for a name already registered ("admin" is the admin API's).
+  void add_dialect(Dialect dialect);
+
+  // A route of dialect `api` ("admin" for the admin API): `method` (upper case) and a path
+  // template ("/runs/{run_id}"). Throws std::invalid_argument for an unknown dialect, a bad
+  // template, or a method + path registered twice.
+  void route(const std::string& api, const std::string& method, const std::string& pattern, Handler handler, RouteOptions options = {});
+
+  // The route of a contract operation, at its own method and path; every JSON response is checked
+  // against the operation. `contract` must outlive the server. Throws std::invalid_argument for an
+  // unknown operation.
+  void operation(const std::string& api, const contracts::ApiContract& contract, std::string_view operation_id, Handler handler,
+                 RequestCheck request_check = RequestCheck::off);
+
+  // A route of the admin API; `pattern` starts with /__runmock/. Not journaled unless asked.
+  void admin_route(const std::string& method, const std::string& pattern, Handler handler, bool journal = false);
+
+  // --- Plumbing ---
+
+  // The clock of journal entries and JSON log lines (ISO 8601): plug in the engine's clock.
+  void set_clock(Journal::Clock clock);
+  // Where the listening line, the banner and the request log lines go (one call per line, without
+  // newline; calls are serialized). Default: stdout, flushed per line.
+  void set_log_sink(std::function<void(std::string_view line)> sink);
+  Journal& journal();
+
+  // --- Life cycle ---
+
+  // Binds, writes listening_line(host, port) then each banner line to the log sink, and serves on
+  // background threads; the listening line is always the first line. Throws std::runtime_error
+  // when it cannot bind. A server starts once.
+  void start(const std::vector<std::string>& banner = {});
+  // Stops accepting, ends event streams, and (unless called from a handler) waits for the workers.
+  // Idempotent and thread-safe.
+  void stop();
+  // Blocks until the server has stopped (never call it from a handler).
+  void wait();
+  bool running() const;
+  bool stopping() const;
+
+  int port() const;  // the bound port after start(), -1 before
+  const std::string& host() const;
+  std::string url() const;  // http://HOST:PORT
+  const ServerConfig& config() const;
+
+  // The next request gets req-000001 again (for the admin API's reset).
+  void reset_request_ids();
+  std::uint64_t requests_served() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// CORS headers the layer allows in preflights (beyond any the browser asks for) and exposes.
+inline constexpr const char* kCorsAllowHeaders = "Authorization, Content-Type, X-Project-ID, amperity-tenant, api-version, Prefer, Last-Event-ID, Accept";
+inline constexpr const char* kCorsExposeHeaders = "X-Request-Id, Retry-After, Location";
+
+// True for an Origin on this machine: http(s)://localhost, *.localhost, 127.x.x.x or [::1], any port.
+bool is_local_origin(std::string_view origin);
+
+}  // namespace runmock::http

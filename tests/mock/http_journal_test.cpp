@@ -1,0 +1,134 @@
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "http/journal.h"
+
+namespace runmock::http {
+namespace {
+
+JournalEntry entry(std::string api, std::string run, std::string verdict) {
+  JournalEntry e;
+  e.method = "GET";
+  e.path = "/x";
+  e.status = 200;
+  e.api = std::move(api);
+  e.run = std::move(run);
+  e.verdict = std::move(verdict);
+  return e;
+}
+
+JournalFilter filter(std::string run, std::string api = "", std::string verdict = "", std::size_t limit = 0, std::uint64_t after = 0) {
+  JournalFilter f;
+  f.run = std::move(run);
+  f.api = std::move(api);
+  f.verdict = std::move(verdict);
+  f.limit = limit;
+  f.after = after;
+  return f;
+}
+
+TEST(Journal, RingKeepsTheNewestAndCountsTheDropped) {
+  Journal journal(3, [] { return std::string("2024-01-15T10:30:00Z"); });
+  for (int i = 0; i < 5; ++i) journal.record(entry("emergence", "run-" + std::to_string(i), verdict::valid));
+  auto all = journal.entries();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all.front().sequence, 3u);
+  EXPECT_EQ(all.back().sequence, 5u);
+  EXPECT_EQ(all.front().run, "run-2");
+  EXPECT_EQ(all.front().time, "2024-01-15T10:30:00Z");
+  auto stats = journal.stats();
+  EXPECT_EQ(stats.size, 3u);
+  EXPECT_EQ(stats.capacity, 3u);
+  EXPECT_EQ(stats.recorded, 5u);
+  EXPECT_EQ(stats.dropped, 2u);
+  EXPECT_EQ(stats.verdicts.at("valid"), 5u) << "counts include dropped entries";
+}
+
+TEST(Journal, ZeroCapacityKeepsNothing) {
+  Journal journal(0);
+  journal.record(entry("a", "", verdict::invalid));
+  EXPECT_TRUE(journal.entries().empty());
+  EXPECT_EQ(journal.stats().dropped, 1u);
+  EXPECT_EQ(journal.stats().verdicts.at("invalid"), 1u);
+}
+
+TEST(Journal, Filters) {
+  Journal journal(100);
+  journal.record(entry("emergence", "r1", verdict::valid));
+  journal.record(entry("amperity", "r2", verdict::invalid));
+  journal.record(entry("emergence", "r1", verdict::invalid));
+  journal.record(entry("emergence", "r3", verdict::valid));
+  EXPECT_EQ(journal.entries(filter("r1")).size(), 2u);
+  EXPECT_EQ(journal.entries(filter("", "emergence")).size(), 3u);
+  EXPECT_EQ(journal.entries(filter("", "", "invalid")).size(), 2u);
+  EXPECT_EQ(journal.entries(filter("r1", "", "invalid")).size(), 1u);
+  auto last_two = journal.entries(filter("", "emergence", "", 2));
+  ASSERT_EQ(last_two.size(), 2u);
+  EXPECT_EQ(last_two[0].sequence, 3u) << "limit keeps the newest matches, oldest first";
+  EXPECT_EQ(last_two[1].sequence, 4u);
+  EXPECT_EQ(journal.entries(filter("", "", "", 0, 2)).size(), 2u);
+  EXPECT_TRUE(journal.entries(filter("nope")).empty());
+}
+
+TEST(Journal, ClearKeepsSequencesGrowing) {
+  Journal journal(10);
+  journal.record(entry("a", "", verdict::valid));
+  journal.record(entry("a", "", verdict::valid));
+  journal.clear();
+  EXPECT_TRUE(journal.entries().empty());
+  EXPECT_EQ(journal.stats().recorded, 0u);
+  EXPECT_EQ(journal.record(entry("a", "", verdict::valid)), 3u);
+}
+
+TEST(Journal, JsonForm) {
+  Journal journal(10, [] { return std::string("T"); });
+  JournalEntry e = entry("emergence", "", verdict::invalid);
+  e.request_errors.push_back({"body", "/a", "https://x#/type", "expected string, got number"});
+  journal.record(e);
+  nlohmann::json j = journal.to_json();
+  ASSERT_EQ(j["entries"].size(), 1u);
+  const auto& first = j["entries"][0];
+  EXPECT_EQ(first["sequence"], 1);
+  EXPECT_EQ(first["time"], "T");
+  EXPECT_TRUE(first["run"].is_null());
+  EXPECT_EQ(first["request_errors"][0]["instance_location"], "/a");
+  EXPECT_EQ(first["request_errors"][0]["in"], "body");
+  EXPECT_EQ(j["verdicts"]["invalid"], 1);
+  EXPECT_EQ(j["dropped"], 0);
+}
+
+TEST(Journal, ClockCanBeReplaced) {
+  Journal journal(10);
+  EXPECT_EQ(journal.now().size(), 24u) << journal.now();  // 2024-01-15T10:30:00.000Z
+  journal.set_clock([] { return std::string("2030-01-01T00:00:00Z"); });
+  journal.record(entry("a", "", verdict::valid));
+  EXPECT_EQ(journal.entries()[0].time, "2030-01-01T00:00:00Z");
+}
+
+TEST(Journal, ConcurrentRecordsAreAllCounted) {
+  Journal journal(50);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&journal, t] {
+      for (int i = 0; i < 200; ++i) {
+        journal.record(entry("api", std::to_string(t), verdict::valid));
+        if (i % 50 == 0) (void)journal.entries(filter(std::to_string(t)));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  auto stats = journal.stats();
+  EXPECT_EQ(stats.recorded, 1600u);
+  EXPECT_EQ(stats.size, 50u);
+  EXPECT_EQ(stats.dropped, 1550u);
+  std::set<std::uint64_t> sequences;
+  for (const auto& e : journal.entries()) sequences.insert(e.sequence);
+  EXPECT_EQ(sequences.size(), 50u);
+  EXPECT_EQ(*sequences.rbegin(), 1600u);
+}
+
+}  // namespace
+}  // namespace runmock::http

@@ -1,0 +1,101 @@
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "http/router.h"
+
+namespace runmock::http {
+namespace {
+
+TEST(PathTemplate, MatchesLiteralsAndParameters) {
+  PathTemplate t("/api/data-readiness/workflows/{configuration_id}/runs/{run_id}");
+  PathParams params;
+  ASSERT_TRUE(t.match("/api/data-readiness/workflows/c-1/runs/r-2", &params));
+  EXPECT_EQ(params.at("configuration_id"), "c-1");
+  EXPECT_EQ(params.at("run_id"), "r-2");
+  EXPECT_EQ(t.literal_segments(), 4u);
+  EXPECT_FALSE(t.match("/api/data-readiness/workflows/c-1/runs"));
+  EXPECT_FALSE(t.match("/api/data-readiness/workflows/c-1/runs/r-2/cancel"));
+  EXPECT_FALSE(t.match("/api/data-readiness/workflows//runs/r-2")) << "a parameter never matches an empty segment";
+  EXPECT_FALSE(t.match("/api/data-readiness/workflows/c-1/runs/r-2/")) << "a trailing slash is another path";
+  EXPECT_FALSE(t.match("api/data-readiness/workflows/c-1/runs/r-2"));
+}
+
+TEST(PathTemplate, ParameterNamesMayHoldHyphens) {
+  PathTemplate t("/api/workflow/runs/{workflow-id}/stop");
+  PathParams params;
+  ASSERT_TRUE(t.match("/api/workflow/runs/wf-1/stop", &params));
+  EXPECT_EQ(params.at("workflow-id"), "wf-1");
+}
+
+TEST(PathTemplate, RootAndLiteralOnly) {
+  EXPECT_TRUE(PathTemplate("/").match("/"));
+  EXPECT_FALSE(PathTemplate("/").match("/x"));
+  EXPECT_TRUE(PathTemplate("/__runmock/health").match("/__runmock/health"));
+}
+
+TEST(PathTemplate, RefusesMalformedTemplates) {
+  EXPECT_THROW(PathTemplate("runs"), std::invalid_argument);
+  EXPECT_THROW(PathTemplate(""), std::invalid_argument);
+  EXPECT_THROW(PathTemplate("/runs/{id"), std::invalid_argument);
+  EXPECT_THROW(PathTemplate("/runs/{}"), std::invalid_argument);
+  EXPECT_THROW(PathTemplate("/runs/x{id}"), std::invalid_argument);
+  EXPECT_THROW(PathTemplate("/runs/{id}/{id}"), std::invalid_argument);
+}
+
+TEST(Router, FoundWrongMethodNotFound) {
+  Router router;
+  EXPECT_EQ(router.add("GET", "/runs"), 0u);
+  EXPECT_EQ(router.add("POST", "/runs"), 1u);
+  EXPECT_EQ(router.add("GET", "/runs/{id}"), 2u);
+  EXPECT_EQ(router.add("POST", "/runs/{id}/cancel"), 3u);
+
+  auto m = router.match("POST", "/runs");
+  EXPECT_EQ(m.kind, Router::Match::Kind::found);
+  EXPECT_EQ(m.index, 1u);
+
+  m = router.match("GET", "/runs/42");
+  ASSERT_EQ(m.kind, Router::Match::Kind::found);
+  EXPECT_EQ(m.index, 2u);
+  EXPECT_EQ(m.params.at("id"), "42");
+
+  m = router.match("DELETE", "/runs/42");
+  EXPECT_EQ(m.kind, Router::Match::Kind::wrong_method);
+  EXPECT_EQ(join_methods(m.allowed), "GET, HEAD, OPTIONS");
+
+  m = router.match("GET", "/runs/42/cancel");
+  EXPECT_EQ(m.kind, Router::Match::Kind::wrong_method);
+  EXPECT_EQ(join_methods(m.allowed), "OPTIONS, POST");
+
+  m = router.match("GET", "/nothing");
+  EXPECT_EQ(m.kind, Router::Match::Kind::not_found);
+  EXPECT_TRUE(m.allowed.empty());
+}
+
+TEST(Router, HeadIsAnsweredByGet) {
+  Router router;
+  router.add("GET", "/runs/{id}");
+  auto m = router.match("HEAD", "/runs/1");
+  EXPECT_EQ(m.kind, Router::Match::Kind::found);
+}
+
+TEST(Router, TheMoreLiteralTemplateWins) {
+  Router router;
+  router.add("GET", "/runs/{id}");
+  router.add("GET", "/runs/status");
+  auto m = router.match("GET", "/runs/status");
+  ASSERT_EQ(m.kind, Router::Match::Kind::found);
+  EXPECT_EQ(m.index, 1u);
+  m = router.match("GET", "/runs/other");
+  EXPECT_EQ(m.index, 0u);
+}
+
+TEST(Router, RefusesTheSameRouteTwice) {
+  Router router;
+  router.add("GET", "/runs/{id}");
+  EXPECT_THROW(router.add("GET", "/runs/{run_id}"), std::invalid_argument) << "same shape, another parameter name";
+  EXPECT_NO_THROW(router.add("POST", "/runs/{id}"));
+}
+
+}  // namespace
+}  // namespace runmock::http
