@@ -3,6 +3,9 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "lint_command.h"
+#include "serve_command.h"
+#include "token_command.h"
 #include "validate_command.h"
 
 int main(int argc, char** argv) {
@@ -10,7 +13,10 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("runmock ") + RUNMOCK_VERSION);
   app.require_subcommand(1);
   int exit_code = 0;
+  runmock::cli::add_serve_command(app, exit_code);
   runmock::cli::add_validate_command(app, exit_code);
+  runmock::cli::add_lint_command(app, exit_code);
+  runmock::cli::add_token_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,159 @@
+#include "serve_command.h"
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "admin/admin_api.h"
+#include "dialects/emergence.h"
+#include "engine/engine.h"
+#include "engine/time.h"
+#include "http/jwt.h"
+#include "http/server.h"
+#include "http/signals.h"
+#include "loader/api_contract.h"
+#include "scenario/loader.h"
+
+namespace runmock::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ServeOptions {
+  http::ServerConfig server;
+  std::vector<std::string> scenario_dirs;
+  bool no_bundled = false;
+  std::string clock = "real";
+  double time_scale = 1.0;
+  std::string clock_start;
+  std::uint64_t seed = engine::IdGenerator::kDefaultSeed;
+  std::string log_format = "text";
+  std::size_t max_runs = 100000;
+  std::string jwt_secret;
+  std::string jwt_public_key;
+  std::string contracts_dir;
+  int keep_alive_timeout = 5;
+  int read_timeout = 5;
+  int write_timeout = 5;
+};
+
+struct StartupError {
+  std::string message;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw StartupError{"cannot read " + path};
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+int serve(ServeOptions& options) {
+  auto contracts = contracts::load_all(options.contracts_dir.empty() ? contracts::default_contracts_dir() : fs::path(options.contracts_dir));
+
+  std::optional<engine::Instant> start;
+  if (!options.clock_start.empty()) {
+    start = engine::parse_timestamp(options.clock_start);
+    if (!start) throw StartupError{"--clock-start: '" + options.clock_start + "' is not an RFC 3339 timestamp"};
+  }
+  if (options.time_scale <= 0) throw StartupError{"--time-scale must be greater than 0"};
+  auto clock = options.clock == "manual" ? engine::Clock::manual(start.value_or(engine::default_start()))
+                                         : engine::Clock::real(options.time_scale, start);
+  engine::Engine engine(clock, {options.max_runs, options.seed});
+  for (const auto& [name, contract] : contracts) engine.add_api(name, contract.lifecycle());
+
+  std::vector<fs::path> paths;
+  if (!options.no_bundled) paths.push_back(scenario::default_scenarios_dir());
+  for (const auto& dir : options.scenario_dirs) paths.emplace_back(dir);
+  scenario::LoadOptions load_options;
+  load_options.contracts = &contracts;
+  scenario::ScenarioRegistry scenarios(paths, load_options);
+  auto loaded = scenarios.reload();
+  if (!loaded.ok()) throw StartupError{"the scenarios do not load:\n" + loaded.report()};
+
+  http::jwt::Verifier verifier;
+  std::string token_secret = http::jwt::kDevSecret;
+  if (!options.jwt_secret.empty()) {
+    verifier = http::jwt::Verifier::hs256(options.jwt_secret);
+    token_secret = options.jwt_secret;
+  } else if (!options.jwt_public_key.empty()) {
+    verifier = http::jwt::Verifier::rs256(read_file(options.jwt_public_key));
+  }
+
+  auto format = http::parse_log_format(options.log_format);
+  if (!format) throw StartupError{"--log-format must be text, json or off"};
+  options.server.log_format = *format;
+  options.server.keep_alive_timeout = std::chrono::seconds(options.keep_alive_timeout);
+  options.server.read_timeout = std::chrono::seconds(options.read_timeout);
+  options.server.write_timeout = std::chrono::seconds(options.write_timeout);
+
+  http::Server server(options.server);
+  server.set_clock([clock] { return engine::format_timestamp(clock->now()); });
+  dialects::Emergence emergence(engine, scenarios, contracts.at("emergence"), verifier);
+  emergence.install(server);
+  admin::install(server, engine, scenarios);
+
+  http::ShutdownSignals signals;
+  std::vector<std::string> banner{"runmock dev token: " + http::jwt::dev_token(http::jwt::kDevClientId, http::jwt::kDevProjectId, token_secret)};
+  if (options.server.admin_remote) banner.push_back("runmock: the admin API answers every peer (--admin-remote)");
+  if (!options.jwt_public_key.empty()) banner.back() = "runmock: tokens are checked against " + options.jwt_public_key + " (RS256)";
+  try {
+    server.start(banner);
+  } catch (const std::exception& e) {
+    throw StartupError{std::string("cannot listen on ") + options.server.host + ":" + std::to_string(options.server.port) + ": " + e.what()};
+  }
+  http::wait_and_stop(signals, server);
+  return 0;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<ServeOptions>();
+  auto& s = options->server;
+  CLI::App* cmd = app.add_subcommand("serve", "Serve the mock APIs from the bundled scenarios (and yours)");
+  cmd->add_option("--host", s.host, "address to bind")->capture_default_str();
+  cmd->add_option("--port", s.port, "port to bind; 0 takes a free one")->capture_default_str()->check(CLI::Range(0, 65535));
+  cmd->add_option("--scenarios", options->scenario_dirs, "another folder (or file) of scenarios; repeatable; later ones override by name");
+  cmd->add_flag("--no-bundled", options->no_bundled, "do not load the bundled scenarios");
+  cmd->add_option("--clock", options->clock, "real: wall time (scaled by --time-scale); manual: moved only by POST /__runmock/clock/advance")
+      ->check(CLI::IsMember({"real", "manual"}))
+      ->capture_default_str();
+  cmd->add_option("--time-scale", options->time_scale, "clock seconds per real second (real clock)")->capture_default_str();
+  cmd->add_option("--clock-start", options->clock_start, "the clock's first instant, RFC 3339 (manual default: 2024-01-15T10:30:00Z)");
+  cmd->add_option("--seed", options->seed, "seed of the generated ids")->capture_default_str();
+  cmd->add_option("--log-format", options->log_format, "request log lines: text, json or off")->capture_default_str();
+  cmd->add_option("--cors-origin", s.cors_origins, "allow only these origins (repeatable; default: any)");
+  cmd->add_flag("--no-cors", [&s](std::int64_t) { s.cors = false; }, "answer no CORS preflights and send no CORS headers");
+  cmd->add_flag("--admin-remote", s.admin_remote, "let the admin API answer peers other than loopback");
+  cmd->add_option("--threads", s.threads, "worker threads (an open keep-alive connection holds one)")->capture_default_str();
+  cmd->add_option("--keep-alive-max", s.keep_alive_max_count, "requests on one connection before it closes")->capture_default_str();
+  cmd->add_option("--keep-alive-timeout", options->keep_alive_timeout, "seconds an idle connection stays open")->capture_default_str();
+  cmd->add_option("--read-timeout", options->read_timeout, "seconds a request may take to arrive")->capture_default_str();
+  cmd->add_option("--write-timeout", options->write_timeout, "seconds an answer may take to leave")->capture_default_str();
+  cmd->add_option("--max-body-bytes", s.max_body_bytes, "larger request bodies get 413")->capture_default_str();
+  cmd->add_option("--max-json-depth", s.max_json_depth, "deeper JSON bodies get 400")->capture_default_str();
+  cmd->add_option("--journal-size", s.journal_size, "journal entries kept")->capture_default_str();
+  cmd->add_option("--max-runs", options->max_runs, "runs kept (ended runs are evicted oldest first)")->capture_default_str();
+  auto* secret = cmd->add_option("--jwt-secret", options->jwt_secret, "check HS256 token signatures with this secret");
+  cmd->add_option("--jwt-public-key", options->jwt_public_key, "check RS256 token signatures with this PEM public key")->excludes(secret);
+  cmd->add_option("--contracts", options->contracts_dir, "folder of the API contracts (default: the bundled contracts/)");
+  cmd->callback([options, &exit_code] {
+    try {
+      exit_code = serve(*options);
+    } catch (const StartupError& e) {
+      std::cerr << "runmock serve: " << e.message << "\n";
+      exit_code = 2;
+    } catch (const contracts::ContractError& e) {
+      std::cerr << "runmock serve: broken contract: " << e.what() << "\n";
+      exit_code = 2;
+    } catch (const http::jwt::JwtError& e) {
+      std::cerr << "runmock serve: " << e.what() << "\n";
+      exit_code = 2;
+    }
+  });
+}
+
+}  // namespace runmock::cli
