@@ -171,6 +171,7 @@ std::variant<engine::RunSnapshot, Response> Emergence::find_run(RequestContext& 
   }
   ctx.run_id = run->id();
   ctx.scenario = run->scenario();
+  if (const auto* scenario = scenarios_.current()->find(kApi, run->scenario())) ctx.source = scenario->where.to_string();
   return *run;
 }
 
@@ -334,24 +335,33 @@ Response Emergence::stream(RequestContext& ctx) {
 
   // What the stream has told the client so far; the step runs on the worker after this returns.
   struct Progress {
+    bool started = false;
     std::uint64_t sequence = 0;
     std::uint64_t version = 0;
     std::string status;
     std::map<std::string, std::string> task_states;
   };
   auto progress = std::make_shared<Progress>();
+  // Last-Event-ID resumes the numbering; runmock keeps no history, so it answers with a snapshot.
+  if (auto last = ctx.header("Last-Event-ID"); last && !last->empty() && last->size() < 19 &&
+      last->find_first_not_of("0123456789") == std::string::npos) {
+    progress->sequence = std::stoull(*last);
+  }
+  std::string request_id = ctx.request_id();
   engine::Engine* engine = &engine_;
   std::string id = ctx.run_id;
   engine::Owner owner = std::get<Caller>(auth).owner;
   const Emergence* self = this;
-  return Response::event_stream([engine, id, owner, progress, self](http::SseSink& sink) {
+  return Response::event_stream([engine, id, owner, progress, self, request_id](http::SseSink& sink) {
     auto run = engine->peek(id, owner);
     if (!run) {
-      sink.event("error", json({{"error", {{"code", "RESOURCE_NOT_FOUND"}, {"message", "the run is gone"}}}}).dump());
+      json gone = {{"error", {{"code", "RESOURCE_NOT_FOUND"}, {"message", "the run is gone (removed or reset)"}, {"details", nullptr}}},
+                   {"request_id", request_id}};
+      sink.event("error", gone.dump(), std::to_string(++progress->sequence));
       sink.close();
       return false;
     }
-    if (progress->sequence > 0 && run->version() == progress->version) return true;
+    if (progress->started && run->version() == progress->version) return true;
     json detail = self->run_detail(*run);
     auto event = [&](const char* name, json extra, engine::Instant at) {
       json data = {{"event", name},
@@ -361,6 +371,7 @@ Response Emergence::stream(RequestContext& ctx) {
                    {"status", detail["status"]},
                    {"timestamp", engine::format_timestamp(at)}};
       data.update(extra);
+      data["run"] = detail;
       sink.event(name, data.dump(), std::to_string(progress->sequence));
     };
     auto status_fields = [&](json previous) {
@@ -370,7 +381,9 @@ Response Emergence::stream(RequestContext& ctx) {
                   {"duration_seconds", detail["duration_seconds"]},
                   {"error_message", detail["error_message"]}};
     };
-    if (progress->sequence == 0) {
+    bool snapshot = !progress->started;
+    progress->started = true;
+    if (snapshot) {
       sink.retry(std::chrono::milliseconds(3000));
       event("status", status_fields(nullptr), engine->clock().now());
     } else if (run->state() != progress->status) {
@@ -382,9 +395,9 @@ Response Emergence::stream(RequestContext& ctx) {
       if (!item.visible()) continue;
       auto& known = progress->task_states[item.id];
       if (known == item.state) continue;
-      bool first_sight = known.empty() && progress->sequence == 1;
+      bool in_snapshot = known.empty() && snapshot;
       known = item.state;
-      if (first_sight) continue;  // the snapshot's tasks are in the run detail already
+      if (in_snapshot) continue;  // the snapshot's run detail already shows them
       engine::Instant at = item.history.empty() ? run->phase_entered_at() : item.history.back().second;
       event("task", {{"task", task_json(item)}}, at);
     }
