@@ -5,18 +5,13 @@
 #include "validator/uri.h"
 
 namespace runmock::contracts {
-namespace {
-
-// Form fields encode a space as '+' on top of percent-encoding.
-std::string unescape(std::string_view text) {
+std::string decode_form_component(std::string_view text) {
   std::string spaced(text);
   for (char& ch : spaced) {
     if (ch == '+') ch = ' ';
   }
   return schema::percent_decode(spaced);
 }
-
-}  // namespace
 
 nlohmann::json decode_form(std::string_view body) {
   nlohmann::json fields = nlohmann::json::object();
@@ -27,7 +22,7 @@ nlohmann::json decode_form(std::string_view body) {
     while (!pair.empty() && (pair.back() == '\n' || pair.back() == '\r')) pair.remove_suffix(1);
     if (pair.empty()) continue;
     auto eq = pair.find('=');
-    fields[unescape(pair.substr(0, eq))] = eq == std::string_view::npos ? std::string() : unescape(pair.substr(eq + 1));
+    fields[decode_form_component(pair.substr(0, eq))] = eq == std::string_view::npos ? std::string() : decode_form_component(pair.substr(eq + 1));
   }
   return fields;
 }

@@ -1,5 +1,9 @@
 #include "http/json_text.h"
 
+#include "loader/form_body.h"
+#include "loader/source_locations.h"
+#include "validator/uri.h"
+
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
@@ -45,16 +49,7 @@ namespace {
 
 // Line and column (1-based) of a byte offset, for messages.
 std::string where(std::string_view text, std::size_t offset) {
-  std::size_t line = 1;
-  std::size_t column = 1;
-  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
+  auto [line, column] = contracts::line_column_of_offset(text, offset);
   return "line " + std::to_string(line) + ", column " + std::to_string(column);
 }
 
@@ -131,28 +126,7 @@ bool is_json_media_type(std::string_view media) {
 }
 
 std::string percent_decode(std::string_view text, bool plus_as_space) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '%' && i + 2 < text.size()) {
-      int hi = hex(text[i + 1]);
-      int lo = hex(text[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(plus_as_space && c == '+' ? ' ' : c);
-  }
-  return out;
+  return plus_as_space ? contracts::decode_form_component(text) : schema::percent_decode(text);
 }
 
 std::multimap<std::string, std::string> parse_query(std::string_view query) {
