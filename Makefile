@@ -33,6 +33,7 @@ check-tsan:
 	@$(MAKE) --no-print-directory test BUILD_DIR=build-tsan BUILD_TYPE=Debug CMAKE_FLAGS=-DRUNMOCK_SANITIZE=tsan
 
 bench: build
+	@scripts/install-deps --bench
 	@bench/run
 
 clean:

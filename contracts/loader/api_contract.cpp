@@ -252,14 +252,18 @@ std::vector<json> readings_of(const std::string& text) {
   std::vector<json> readings{json(text)};
   if (text == "true") readings.emplace_back(true);
   if (text == "false") readings.emplace_back(false);
-  if (!text.empty()) {
-    try {
-      json number = json::parse(text);
-      if (number.is_number()) readings.push_back(number);
-    } catch (const json::exception&) {
-    }
+  // Only text that starts like a JSON number is tried as one (most parameters are ids and words).
+  if (!text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '-')) {
+    json number = json::parse(text, nullptr, false);
+    if (number.is_number()) readings.push_back(std::move(number));
   }
   return readings;
+}
+
+// Valid payloads are the common case on every exchange: the fast check first, the full report
+// only for a payload that fails it.
+void collect_errors(const schema::Schema& schema, const json& payload, std::vector<ValidationError>& errors) {
+  if (!schema.validate(payload)) schema.validate(payload, errors);
 }
 
 const std::string* find_value(const std::map<std::string, std::string>& values, const Parameter& parameter) {
@@ -324,7 +328,7 @@ std::vector<ValidationError> ApiContract::check_request_body(const Operation& op
     }
     schema = &it->second;
   }
-  schema->validate(body, errors);
+  collect_errors(*schema, body, errors);
   return errors;
 }
 
@@ -347,11 +351,11 @@ std::vector<ValidationError> ApiContract::check_response_body(const Operation& o
       errors.push_back({"", operation.id, "'" + name + "' is not a response variant of " + operation.id});
       return errors;
     }
-    schema->second.validate(body, errors);
+    collect_errors(schema->second, body, errors);
     return errors;
   }
   auto it = operation.responses.find(key);
-  if (it != operation.responses.end()) it->second.validate(body, errors);
+  if (it != operation.responses.end()) collect_errors(it->second, body, errors);
   return errors;
 }
 

@@ -134,30 +134,46 @@ void Emergence::install(http::Server& server) {
 }
 
 std::variant<Emergence::Caller, Response> Emergence::authenticate(RequestContext& ctx) const {
-  http::jwt::Token token;
-  try {
-    std::string jwt = http::jwt::bearer_token(ctx.header("Authorization").value_or(""));
-    token = verifier_.verify(jwt, seconds_since_epoch(engine_.clock().now()));
-  } catch (const http::jwt::JwtError& e) {
-    return ctx.refuse(401, "INVALID_TOKEN", std::string("Authorization: ") + e.what(), "header");
+  constexpr std::size_t kMaxCachedTokens = 1024;
+  std::string authorization = ctx.header("Authorization").value_or("");
+  std::int64_t now = seconds_since_epoch(engine_.clock().now());
+  std::optional<Caller> caller;
+  {
+    std::lock_guard lock(tokens_mutex_);
+    if (auto it = verified_tokens_.find(authorization); it != verified_tokens_.end() && (!it->second.exp || now < *it->second.exp)) {
+      caller = it->second.caller;
+    }
   }
-  std::vector<schema::ValidationError> errors;
-  const schema::Schema* claims = contract_.model("token-claims.schema.json");
-  if (claims && !claims->validate(token.payload, errors)) {
-    const auto& e = errors.front();
-    return ctx.refuse(401, "INVALID_TOKEN",
-                      "the token's claims are not usable: " + (e.instance_location.empty() ? "" : e.instance_location + ": ") + e.message +
-                          " (the JWT must carry client_id and project_id)",
-                      "header");
+  if (!caller) {
+    http::jwt::Token token;
+    try {
+      token = verifier_.verify(http::jwt::bearer_token(authorization), now);
+    } catch (const http::jwt::JwtError& e) {
+      return ctx.refuse(401, "INVALID_TOKEN", std::string("Authorization: ") + e.what(), "header");
+    }
+    std::vector<schema::ValidationError> errors;
+    const schema::Schema* claims = contract_.model("token-claims.schema.json");
+    if (claims && !claims->validate(token.payload, errors)) {
+      const auto& e = errors.front();
+      return ctx.refuse(401, "INVALID_TOKEN",
+                        "the token's claims are not usable: " + (e.instance_location.empty() ? "" : e.instance_location + ": ") + e.message +
+                            " (the JWT must carry client_id and project_id)",
+                        "header");
+    }
+    caller = Caller{};
+    caller->project_id = token.payload.value("project_id", "");
+    caller->owner = {kApi, token.payload.value("client_id", "") + "\n" + caller->project_id};
+    std::optional<std::int64_t> exp;
+    if (token.payload.contains("exp") && token.payload["exp"].is_number()) exp = token.payload["exp"].get<std::int64_t>();
+    std::lock_guard lock(tokens_mutex_);
+    if (verified_tokens_.size() >= kMaxCachedTokens) verified_tokens_.clear();
+    verified_tokens_[authorization] = {*caller, exp};
   }
-  Caller caller;
-  caller.project_id = token.payload.value("project_id", "");
-  caller.owner = {kApi, token.payload.value("client_id", "") + "\n" + caller.project_id};
-  if (auto project = ctx.header("X-Project-ID"); project && *project != caller.project_id) {
+  if (auto project = ctx.header("X-Project-ID"); project && *project != caller->project_id) {
     return ctx.refuse(403, "INSUFFICIENT_PERMISSIONS",
-                      "X-Project-ID '" + *project + "' is not the token's project '" + caller.project_id + "'", "header");
+                      "X-Project-ID '" + *project + "' is not the token's project '" + caller->project_id + "'", "header");
   }
-  return caller;
+  return *caller;
 }
 
 std::variant<engine::RunSnapshot, Response> Emergence::find_run(RequestContext& ctx, const Caller& caller, bool poll) const {

@@ -4,8 +4,10 @@
 // tenancy (client_id + project_id), the platform error envelope and 422 VALIDATION_ERROR.
 #pragma once
 
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <unordered_map>
 #include <variant>
 
 #include "engine/engine.h"
@@ -56,6 +58,14 @@ class Emergence {
   scenario::ScenarioRegistry& scenarios_;
   const contracts::ApiContract& contract_;
   http::jwt::Verifier verifier_;
+  // Tokens already verified, with their exp (checked again on every use): a client sends the same
+  // token on every poll, and verifying it each time costs more than the poll itself.
+  struct VerifiedToken {
+    Caller caller;
+    std::optional<std::int64_t> exp;
+  };
+  mutable std::mutex tokens_mutex_;
+  mutable std::unordered_map<std::string, VerifiedToken> verified_tokens_;
 };
 
 // The service, database, schema and table names an asset FQN holds
