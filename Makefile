@@ -23,7 +23,8 @@ check-asan:
 	@$(MAKE) --no-print-directory test BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_FLAGS=-DRUNMOCK_SANITIZE=asan
 
 check-tsan:
-	@$(MAKE) --no-print-directory test BUILD_DIR=build-tsan BUILD_TYPE=Debug CMAKE_FLAGS=-DRUNMOCK_SANITIZE=tsan
+	@TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1" \
+	  $(MAKE) --no-print-directory test BUILD_DIR=build-tsan BUILD_TYPE=Debug CMAKE_FLAGS=-DRUNMOCK_SANITIZE=tsan
 
 bench: build
 	@scripts/install-deps --bench
