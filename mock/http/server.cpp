@@ -443,19 +443,25 @@ struct Server::Impl {
     return out;
   }
 
-  // Every request a route handler could take comes here.
-  void dispatch(const httplib::Request& req, httplib::Response& res) {
-    tls.server = this;
-    tls.dispatched = true;
-    Clock::time_point start = tls.timed ? tls.start : Clock::now();
+  // The journal entry of a request as it arrives: its id, what was asked, and whose it is.
+  JournalEntry begin_entry(const httplib::Request& req) {
     JournalEntry entry;
     entry.request_id = new_request_id();
     entry.method = req.method;
     entry.path = req.path;
     entry.query = query_of(req.target);
+    entry.api = dialect_for(req.path).name;
+    return entry;
+  }
+
+  // Every request a route handler could take comes here.
+  void dispatch(const httplib::Request& req, httplib::Response& res) {
+    tls.server = this;
+    tls.dispatched = true;
+    Clock::time_point start = tls.timed ? tls.start : Clock::now();
+    JournalEntry entry = begin_entry(req);
     bool admin_path = is_admin_path(req.path);
     const Dialect& dialect = dialect_for(req.path);
-    entry.api = dialect.name;
     bool journal_it = !admin_path;
     std::string origin = req.get_header_value("Origin");
     Response out;
@@ -524,14 +530,9 @@ struct Server::Impl {
     try {
       tls.server = this;
       Clock::time_point start = tls.timed ? tls.start : Clock::now();
-      JournalEntry entry;
-      entry.request_id = new_request_id();
-      entry.method = req.method;
-      entry.path = req.path;
-      entry.query = query_of(req.target);
+      JournalEntry entry = begin_entry(req);
       bool admin_path = is_admin_path(req.path);
       const Dialect& dialect = dialect_for(req.path);
-      entry.api = dialect.name;
       int status = res.status;
       std::string message;
       std::string in = "request";
