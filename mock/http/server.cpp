@@ -578,10 +578,18 @@ struct Server::Impl {
   }
 
   void install_handlers() {
-    svr.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       tls.dispatched = false;
       tls.timed = true;
       tls.start = Clock::now();
+      // cpp-httplib 0.11 reads the body of a POST, PUT, PATCH or DELETE sent without
+      // Content-Length (curl --request POST with no data) until the read timeout. Such a request
+      // has no body (RFC 9112 section 6.3): answer it here, before httplib tries to read one.
+      bool may_have_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE";
+      if (may_have_body && !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
+        dispatch(req, res);
+        return httplib::Server::HandlerResponse::Handled;
+      }
       return httplib::Server::HandlerResponse::Unhandled;
     });
     svr.set_post_routing_handler([](const httplib::Request&, httplib::Response&) {

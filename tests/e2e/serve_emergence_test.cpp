@@ -1,7 +1,10 @@
 // End to end: the real `runmock serve` binary on an ephemeral loopback port, spoken to over HTTP
 // with the emergence API's documented requests, on the manual clock.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <filesystem>
 #include <fstream>
@@ -162,6 +165,29 @@ TEST_F(ServeEmergence, CancelThenCancelAgainIsAConflict) {
   auto again = client_->Post(path, auth_, "", "application/json");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, 409) << again->body;
+}
+
+// A POST with no body and no Content-Length, as `curl --request POST URL` sends it: answered at
+// once, not after the read timeout.
+TEST_F(ServeEmergence, BodilessPostWithoutContentLengthIsAnsweredAtOnce) {
+  json created = body_of(create());
+  std::string request = "POST " + kRuns + "/" + created["id"].get<std::string>() + "/cancel HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                        "Authorization: Bearer " + server_->token() + "\r\nConnection: close\r\n\r\n";
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  timeval timeout{2, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(server_->port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  std::string answer;
+  char buffer[4096];
+  for (ssize_t n; (n = recv(fd, buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, static_cast<size_t>(n));
+  close(fd);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;
 }
 
 TEST_F(ServeEmergence, InvalidBodiesGetAValidationErrorListingEveryField) {
