@@ -6,7 +6,9 @@
 #include <sstream>
 
 #include "admin/admin_api.h"
+#include "dialects/amperity.h"
 #include "dialects/emergence.h"
+#include "dialects/pennsieve.h"
 #include "engine/engine.h"
 #include "engine/time.h"
 #include "http/jwt.h"
@@ -32,7 +34,10 @@ struct ServeOptions {
   std::size_t max_runs = 100000;
   std::string jwt_secret;
   std::string jwt_public_key;
+  dialects::PennsieveOptions pennsieve;
   std::string contracts_dir;
+  int amperity_rate_limit = 10;
+  int amperity_start_status = 200;
   int keep_alive_timeout = 5;
   int read_timeout = 5;
   int write_timeout = 5;
@@ -93,7 +98,12 @@ int serve(ServeOptions& options) {
   server.set_clock([clock] { return engine::format_timestamp(clock->now()); });
   dialects::Emergence emergence(engine, scenarios, contracts.at("emergence"), verifier);
   emergence.install(server);
+  dialects::Amperity amperity(engine, scenarios, contracts.at("amperity"), verifier,
+                              {options.amperity_start_status, options.amperity_rate_limit});
+  amperity.install(server);
   admin::install(server, engine, scenarios);
+  dialects::Pennsieve pennsieve(engine, scenarios, contracts.at("pennsieve"), verifier, options.pennsieve);
+  pennsieve.install(server);
 
   http::ShutdownSignals signals;
   std::vector<std::string> banner{"runmock dev token: " + http::jwt::dev_token(http::jwt::kDevClientId, http::jwt::kDevProjectId, token_secret)};
@@ -139,7 +149,26 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-runs", options->max_runs, "runs kept (ended runs are evicted oldest first)")->capture_default_str();
   auto* secret = cmd->add_option("--jwt-secret", options->jwt_secret, "check HS256 token signatures with this secret");
   cmd->add_option("--jwt-public-key", options->jwt_public_key, "check RS256 token signatures with this PEM public key")->excludes(secret);
+  cmd->add_option("--webhook-region", options->pennsieve.region, "pennsieve: SigV4 region for callback URLs that are not Lambda URLs")
+      ->capture_default_str();
+  cmd->add_option("--webhook-access-key-id", options->pennsieve.access_key_id, "pennsieve: webhook signing key id (default: $AWS_ACCESS_KEY_ID, else AKIDEXAMPLE)");
+  cmd->add_option("--webhook-secret-access-key", options->pennsieve.secret_access_key, "pennsieve: webhook signing secret (default: $AWS_SECRET_ACCESS_KEY, else AWS's example secret)");
+  cmd->add_option("--webhook-session-token", options->pennsieve.session_token, "pennsieve: session token sent as X-Amz-Security-Token (default: $AWS_SESSION_TOKEN)");
+  cmd->add_option("--webhook-max-attempts", options->pennsieve.max_attempts, "pennsieve: webhook delivery attempts in all")->capture_default_str()->check(CLI::Range(1, 100));
+  cmd->add_option("--webhook-backoff", options->pennsieve.backoff_seconds, "pennsieve: clock seconds before the first retry (doubles each time)")->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd->add_option("--webhook-jitter", options->pennsieve.jitter, "pennsieve: retry delay jitter, 0..1 (0: exact backoff)")->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--webhook-timeout", options->pennsieve.timeout_seconds, "pennsieve: seconds one webhook attempt may take")->capture_default_str()->check(CLI::Range(1, 600));
+  cmd->add_flag("--webhook-allow-remote", options->pennsieve.allow_remote, "pennsieve: deliver webhooks to hosts other than loopback");
+  cmd->add_option("--callback-policy", options->pennsieve.callback_policy, "pennsieve: completionCallbackUrl accepted: lambda-or-loopback, lambda, any")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"lambda-or-loopback", "lambda", "any"}));
   cmd->add_option("--contracts", options->contracts_dir, "folder of the API contracts (default: the bundled contracts/)");
+  cmd->add_option("--amperity-rate-limit", options->amperity_rate_limit, "amperity: requests per second per tenant before 429; 0: no limit")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--amperity-start-status", options->amperity_start_status, "amperity: the status of a start, 200 (seed 003) or 201 (published OpenAPI)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({200, 201}));
   cmd->callback([options, &exit_code] {
     try {
       exit_code = serve(*options);

@@ -11,6 +11,7 @@
 using namespace runmock;
 using namespace runmock::scenario;
 using runmock::testing::all_contracts;
+using runmock::testing::count_scenario_files;
 using runmock::testing::load_options;
 using runmock::testing::TempDir;
 using nlohmann::json;
@@ -67,7 +68,7 @@ std::string errors_of(const TempDir& dir, const std::string& name, const std::st
 TEST(ScenarioLoader, EveryBundledFileLoads) {
   auto result = load_bundled();
   ASSERT_TRUE(result.ok()) << result.report();
-  EXPECT_EQ(result.files.size(), 7u);
+  EXPECT_EQ(result.files.size(), count_scenario_files(default_scenarios_dir()));
   const ScenarioSet& set = *result.set;
   std::vector<std::string> names;
   for (const Scenario* s : set.scenarios("emergence")) names.push_back(s->name);

@@ -20,6 +20,16 @@ inline const std::map<std::string, contracts::ApiContract>& all_contracts() {
   return contracts;
 }
 
+// How many scenario files (*.yaml, *.yml) a folder holds, searched recursively.
+inline std::size_t count_scenario_files(const std::filesystem::path& dir) {
+  std::size_t count = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    auto ext = entry.path().extension();
+    count += entry.is_regular_file() && (ext == ".yaml" || ext == ".yml");
+  }
+  return count;
+}
+
 inline scenario::LoadOptions load_options() {
   scenario::LoadOptions options;
   options.contracts = &all_contracts();

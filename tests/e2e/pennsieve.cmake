@@ -1,0 +1,4 @@
+# The pennsieve dialect: end to end against the real binary, and the SigV4 signer on the AWS vectors.
+runmock_unit_test(e2e_pennsieve_test SOURCES e2e/serve_pennsieve_test.cpp LIBS PkgConfig::HTTPLIB nlohmann_json::nlohmann_json)
+add_dependencies(e2e_pennsieve_test runmock)
+runmock_unit_test(pennsieve_sigv4_test SOURCES mock/pennsieve_sigv4_test.cpp LIBS runmock_dialects)
