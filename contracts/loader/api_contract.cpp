@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <future>
 #include <sstream>
 
 #include "loader/source_locations.h"
@@ -400,7 +401,11 @@ std::map<std::string, ApiContract> load_all(const fs::path& contracts_dir) {
     if (entry.is_directory() && fs::exists(entry.path() / "openapi.yaml")) dirs.push_back(entry.path());
   }
   std::sort(dirs.begin(), dirs.end());
-  for (const auto& dir : dirs) contracts.emplace(dir.filename().string(), ApiContract::load(dir));
+  // Each contract is independent (its own registry): load them side by side, since parsing the
+  // OpenAPI YAML is most of a server's start-up time.
+  std::vector<std::future<ApiContract>> loading;
+  for (const auto& dir : dirs) loading.push_back(std::async(std::launch::async, [dir] { return ApiContract::load(dir); }));
+  for (std::size_t i = 0; i < dirs.size(); ++i) contracts.emplace(dirs[i].filename().string(), loading[i].get());
   return contracts;
 }
 
