@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "support/runmock_process.h"
+#include "support/unsigned_token.h"
 
 using nlohmann::json;
 using runmock::testing::RunmockProcess;
@@ -59,26 +60,6 @@ class ServeEmergence : public ::testing::Test {
   httplib::Headers auth_;
 };
 
-// A token with other claims (signatures are not checked unless --jwt-secret is given).
-std::string token_with(const json& claims) {
-  auto encode = [](const std::string& text) {
-    static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    unsigned value = 0;
-    int bits = 0;
-    for (unsigned char c : text) {
-      value = (value << 8) | c;
-      bits += 8;
-      while (bits >= 6) {
-        out.push_back(alphabet[(value >> (bits - 6)) & 63]);
-        bits -= 6;
-      }
-    }
-    if (bits > 0) out.push_back(alphabet[(value << (6 - bits)) & 63]);
-    return out;
-  };
-  return encode(R"({"alg":"HS256","typ":"JWT"})") + "." + encode(claims.dump()) + ".c2lnbmF0dXJl";
-}
 
 }  // namespace
 
@@ -141,7 +122,7 @@ TEST_F(ServeEmergence, SameSeedSameClockGivesByteIdenticalAnswers) {
 
 TEST_F(ServeEmergence, AnotherTenantsRunIsNotFound) {
   json created = body_of(create());
-  std::string other = token_with({{"client_id", "someone-else"}, {"project_id", "proj:fraud-detection"}, {"exp", 4102444800}});
+  std::string other = runmock::testing::unsigned_token({{"client_id", "someone-else"}, {"project_id", "proj:fraud-detection"}, {"exp", 4102444800}});
   auto result = client_->Get(kRuns + "/" + created["id"].get<std::string>(), {{"Authorization", "Bearer " + other}});
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 404);
@@ -220,9 +201,9 @@ TEST_F(ServeEmergence, BadInputIsAnsweredInTheErrorEnvelopeAndTheServerKeepsServ
   cases.push_back({"no token", client_->Get(kRuns), 401});
   cases.push_back({"garbage token", client_->Get(kRuns, {{"Authorization", "Bearer not.a.token"}}), 401});
   cases.push_back({"expired token",
-                   client_->Get(kRuns, {{"Authorization", "Bearer " + token_with({{"client_id", "c"}, {"project_id", "proj:p"}, {"exp", 1000}})}}),
+                   client_->Get(kRuns, {{"Authorization", "Bearer " + runmock::testing::unsigned_token({{"client_id", "c"}, {"project_id", "proj:p"}, {"exp", 1000}})}}),
                    401});
-  cases.push_back({"token without project", client_->Get(kRuns, {{"Authorization", "Bearer " + token_with({{"client_id", "c"}})}}), 401});
+  cases.push_back({"token without project", client_->Get(kRuns, {{"Authorization", "Bearer " + runmock::testing::unsigned_token({{"client_id", "c"}})}}), 401});
   cases.push_back({"other project header", client_->Get(kRuns, {{"Authorization", "Bearer " + server_->token()}, {"X-Project-ID", "proj:other"}}), 403});
   cases.push_back({"unknown run", client_->Get(kRuns + "/123e4567-e89b-12d3-a456-426614174999", auth_), 404});
   for (auto& c : cases) {

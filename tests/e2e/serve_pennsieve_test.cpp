@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "support/runmock_process.h"
+#include "support/unsigned_token.h"
 
 using nlohmann::json;
 using runmock::testing::RunmockProcess;
@@ -40,25 +41,6 @@ json instance_body() {
           {"processorParams", {{kProc1, {{"OUTPUT_NAME", "x"}}}}}};
 }
 
-std::string token_with(const json& claims) {
-  auto encode = [](const std::string& text) {
-    static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    unsigned value = 0;
-    int bits = 0;
-    for (unsigned char c : text) {
-      value = (value << 8) | c;
-      bits += 8;
-      while (bits >= 6) {
-        out.push_back(alphabet[(value >> (bits - 6)) & 63]);
-        bits -= 6;
-      }
-    }
-    if (bits > 0) out.push_back(alphabet[(value << (6 - bits)) & 63]);
-    return out;
-  };
-  return encode(R"({"alg":"HS256","typ":"JWT"})") + "." + encode(claims.dump()) + ".c2lnbmF0dXJl";
-}
 
 class ServePennsieve : public ::testing::Test {
  protected:
@@ -250,7 +232,7 @@ TEST_F(ServePennsieve, ListFiltersAndPages) {
 
 TEST_F(ServePennsieve, TenantsAreIsolated) {
   std::string id = body_of(create(instance_body()))["uuid"];
-  httplib::Headers other = {{"Authorization", "Bearer " + token_with({{"sub", "someone-else"}, {"exp", 4102444800}})}};
+  httplib::Headers other = {{"Authorization", "Bearer " + runmock::testing::unsigned_token({{"sub", "someone-else"}, {"exp", 4102444800}})}};
   expect_error(client_->Get(std::string(kRuns) + "/" + id, other), 404, "runId:");
   expect_error(client_->Post(std::string(kRuns) + "/" + id + "/cancel", other, "", "application/json"), 404, "runId:");
   EXPECT_EQ(body_of(client_->Get(std::string(kRuns) + "?organization_id=" + kOrg, other))["runs"].size(), 0u);
