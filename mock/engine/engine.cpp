@@ -454,6 +454,36 @@ struct Engine::Impl {
       notify(candidate.second);
     }
   }
+
+  // An admin change of one run: under the run's lock, once time has caught up with the clock,
+  // `change(record, now, result)` decides; a change of state is then recorded for the due list and
+  // announced to waiters, as for every other mutation.
+  template <typename Change>
+  AdminResult admin_change(const std::string& id, Change change) {
+    AdminResult result;
+    auto record = find(id, std::nullopt);
+    if (!record) {
+      result.message = "no run " + id;
+      return result;
+    }
+    bool changed;
+    {
+      std::lock_guard lock(record->mutex);
+      if (record->gone) {
+        result.message = "no run " + id;
+        return result;
+      }
+      auto before = record->state;
+      Instant now = clock->now();
+      settle_time(*record, now);
+      change(*record, now, result);
+      changed = record->state != before;
+      if (changed) update_due(*record);
+      result.run = snapshot(*record);
+    }
+    if (changed) notify(result.run.sequence());
+    return result;
+  }
 };
 
 Engine::Engine(std::shared_ptr<Clock> clock, EngineOptions options) : impl_(std::make_unique<Impl>(std::move(clock), options)) {
@@ -671,24 +701,9 @@ ActResult Engine::act(const std::string& id, const std::string& action, const Ac
 
 AdminResult Engine::advance(const std::string& id) {
   Impl& m = *impl_;
-  AdminResult result;
-  auto record = m.find(id, std::nullopt);
-  if (!record) {
-    result.message = "no run " + id;
-    return result;
-  }
-  bool changed;
-  {
-    std::lock_guard lock(record->mutex);
-    if (record->gone) {
-      result.message = "no run " + id;
-      return result;
-    }
-    auto before = record->state;
-    Instant now = m.clock->now();
-    m.settle_time(*record, now);
-    const Script& script = *record->info->script;
-    const RunState& s = *record->state;
+  return m.admin_change(id, [&m](Record& record, Instant now, AdminResult& result) {
+    const Script& script = *record.info->script;
+    const RunState& s = *record.state;
     const Phase* current = s.phase != kOffScript && s.phase < script.phases.size() ? &script.phases[s.phase] : nullptr;
     if (s.terminal) {
       result.outcome = AdminResult::Outcome::terminal;
@@ -697,47 +712,27 @@ AdminResult Engine::advance(const std::string& id) {
       result.outcome = AdminResult::Outcome::no_next;
       result.message = "the run is in " + s.state + " outside its scenario's phases: there is no next phase; use a transition";
     } else {
-      m.enter(*record, *current->next, "", now, Reason::admin, "advance");
-      m.settle_time(*record, now);
+      m.enter(record, *current->next, "", now, Reason::admin, "advance");
+      m.settle_time(record, now);
       result.outcome = AdminResult::Outcome::applied;
     }
-    changed = record->state != before;
-    if (changed) m.update_due(*record);
-    result.run = Impl::snapshot(*record);
-  }
-  if (changed) m.notify(result.run.sequence());
-  return result;
+  });
 }
 
 AdminResult Engine::transition(const std::string& id, const std::string& state, bool force) {
   Impl& m = *impl_;
-  AdminResult result;
-  auto record = m.find(id, std::nullopt);
-  if (!record) {
-    result.message = "no run " + id;
-    return result;
-  }
-  bool changed;
-  {
-    std::lock_guard lock(record->mutex);
-    if (record->gone) {
-      result.message = "no run " + id;
-      return result;
-    }
-    auto before = record->state;
-    Instant now = m.clock->now();
-    m.settle_time(*record, now);
-    const auto& lifecycle = record->api->lifecycle;
-    const Script& script = *record->info->script;
-    const RunState& s = *record->state;
+  return m.admin_change(id, [&m, &state, force](Record& record, Instant now, AdminResult& result) {
+    const auto& lifecycle = record.api->lifecycle;
+    const Script& script = *record.info->script;
+    const RunState& s = *record.state;
     if (!lifecycle.has_state(state)) {
       std::vector<std::string> words;
       for (const auto& [word, rule] : lifecycle.states()) words.push_back(word);
       result.outcome = AdminResult::Outcome::unknown_state;
-      result.message = "'" + state + "' is not a state of " + record->api->name + " (" + join_words(words) + ")";
+      result.message = "'" + state + "' is not a state of " + record.api->name + " (" + join_words(words) + ")";
     } else if (!force && !lifecycle.can_move(s.state, state)) {
       result.outcome = AdminResult::Outcome::forbidden;
-      result.message = describe_forbidden(record->api->name, lifecycle, s.state, state) + "; force overrides it";
+      result.message = describe_forbidden(record.api->name, lifecycle, s.state, state) + "; force overrides it";
     } else {
       // The target: the next phase in that state along the flow (the phases passed over are
       // folded in), else the script's first phase in that state, else off-script.
@@ -764,16 +759,11 @@ AdminResult Engine::transition(const std::string& id, const std::string& state, 
           }
         }
       }
-      m.enter(*record, target, state, now, force ? Reason::forced : Reason::admin, "transition", fold);
-      m.settle_time(*record, now);
+      m.enter(record, target, state, now, force ? Reason::forced : Reason::admin, "transition", fold);
+      m.settle_time(record, now);
       result.outcome = AdminResult::Outcome::applied;
     }
-    changed = record->state != before;
-    if (changed) m.update_due(*record);
-    result.run = Impl::snapshot(*record);
-  }
-  if (changed) m.notify(result.run.sequence());
-  return result;
+  });
 }
 
 std::optional<RunSnapshot> Engine::patch(const std::string& id, const json& patch) {
