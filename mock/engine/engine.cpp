@@ -455,13 +455,13 @@ struct Engine::Impl {
     }
   }
 
-  // An admin change of one run: under the run's lock, once time has caught up with the clock,
-  // `change(record, now, result)` decides; a change of state is then recorded for the due list and
-  // announced to waiters, as for every other mutation.
-  template <typename Change>
-  AdminResult admin_change(const std::string& id, Change change) {
-    AdminResult result;
-    auto record = find(id, std::nullopt);
+  // A change of one run asked from outside (a client's action, the admin API): under the run's
+  // lock, once time has caught up with the clock, `change(record, now, result)` decides; a change
+  // of state is then recorded for the due list and announced to waiters.
+  template <typename Result, typename Change>
+  Result change_run(const std::string& id, const std::optional<Owner>& owner, Change change) {
+    Result result;
+    auto record = find(id, owner);
     if (!record) {
       result.message = "no run " + id;
       return result;
@@ -639,25 +639,10 @@ std::optional<RunSnapshot> Engine::peek(const std::string& id, std::optional<Own
 
 ActResult Engine::act(const std::string& id, const std::string& action, const ActOptions& options) {
   Impl& m = *impl_;
-  ActResult result;
-  auto record = m.find(id, options.owner);
-  if (!record) {
-    result.message = "no run " + id;
-    return result;
-  }
-  bool changed;
-  {
-    std::lock_guard lock(record->mutex);
-    if (record->gone) {
-      result.message = "no run " + id;
-      return result;
-    }
-    auto before = record->state;
-    Instant now = m.clock->now();
-    m.settle_time(*record, now);
-    const Script& script = *record->info->script;
-    const RunState& s = *record->state;
-    const auto& lifecycle = record->api->lifecycle;
+  return m.change_run<ActResult>(id, options.owner, [&m, &action, &options](Record& record, Instant now, ActResult& result) {
+    const Script& script = *record.info->script;
+    const RunState& s = *record.state;
+    const auto& lifecycle = record.api->lifecycle;
     const Phase* current = s.phase != kOffScript && s.phase < script.phases.size() ? &script.phases[s.phase] : nullptr;
     auto branch = script.actions.find(action);
     if (s.terminal) {
@@ -670,38 +655,33 @@ ActResult Engine::act(const std::string& id, const std::string& action, const Ac
       const std::string& target = script.phases[branch->second].state;
       if (s.state != target && !lifecycle.can_move(s.state, target)) {
         result.outcome = ActResult::Outcome::forbidden;
-        result.message = describe_forbidden(record->api->name, lifecycle, s.state, target);
+        result.message = describe_forbidden(record.api->name, lifecycle, s.state, target);
       } else {
-        m.enter(*record, branch->second, "", now, Reason::action, action);
-        m.settle_time(*record, now);
+        m.enter(record, branch->second, "", now, Reason::action, action);
+        m.settle_time(record, now);
         result.outcome = ActResult::Outcome::applied;
       }
     } else if (!options.fallback_state.empty()) {
       if (!lifecycle.has_state(options.fallback_state)) {
         result.outcome = ActResult::Outcome::unsupported;
-        result.message = "'" + options.fallback_state + "' is not a state of " + record->api->name;
+        result.message = "'" + options.fallback_state + "' is not a state of " + record.api->name;
       } else if (!lifecycle.can_move(s.state, options.fallback_state)) {
         result.outcome = ActResult::Outcome::forbidden;
-        result.message = describe_forbidden(record->api->name, lifecycle, s.state, options.fallback_state);
+        result.message = describe_forbidden(record.api->name, lifecycle, s.state, options.fallback_state);
       } else {
-        m.enter(*record, kOffScript, options.fallback_state, now, Reason::action, action);
+        m.enter(record, kOffScript, options.fallback_state, now, Reason::action, action);
         result.outcome = ActResult::Outcome::applied;
       }
     } else {
       result.outcome = ActResult::Outcome::unsupported;
       result.message = "scenario '" + script.name + "' has no branch for '" + action + "'";
     }
-    changed = record->state != before;
-    if (changed) m.update_due(*record);
-    result.run = Impl::snapshot(*record);
-  }
-  if (changed) m.notify(result.run.sequence());
-  return result;
+  });
 }
 
 AdminResult Engine::advance(const std::string& id) {
   Impl& m = *impl_;
-  return m.admin_change(id, [&m](Record& record, Instant now, AdminResult& result) {
+  return m.change_run<AdminResult>(id, std::nullopt, [&m](Record& record, Instant now, AdminResult& result) {
     const Script& script = *record.info->script;
     const RunState& s = *record.state;
     const Phase* current = s.phase != kOffScript && s.phase < script.phases.size() ? &script.phases[s.phase] : nullptr;
@@ -721,7 +701,7 @@ AdminResult Engine::advance(const std::string& id) {
 
 AdminResult Engine::transition(const std::string& id, const std::string& state, bool force) {
   Impl& m = *impl_;
-  return m.admin_change(id, [&m, &state, force](Record& record, Instant now, AdminResult& result) {
+  return m.change_run<AdminResult>(id, std::nullopt, [&m, &state, force](Record& record, Instant now, AdminResult& result) {
     const auto& lifecycle = record.api->lifecycle;
     const Script& script = *record.info->script;
     const RunState& s = *record.state;
