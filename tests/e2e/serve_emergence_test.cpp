@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "support/runmock_process.h"
+#include "support/serve_test.h"
 #include "support/unsigned_token.h"
 
 using nlohmann::json;
@@ -30,21 +31,8 @@ const char* kSeedBody = R"({
   "save_all": true
 })";
 
-class ServeEmergence : public ::testing::Test {
+class ServeEmergence : public runmock::testing::ServeTest {
  protected:
-  void SetUp() override {
-    server_ = std::make_unique<RunmockProcess>(std::vector<std::string>{"serve", "--port", "0", "--clock", "manual", "--seed", "7"});
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
-    client_->set_read_timeout(5, 0);
-    auth_ = {{"Authorization", "Bearer " + server_->token()}};
-  }
-
-  json body_of(const httplib::Result& result) {
-    EXPECT_TRUE(result) << "no answer";
-    if (!result) return nullptr;
-    return json::parse(result->body, nullptr, false);
-  }
-
   httplib::Result create(const std::string& body = kSeedBody, httplib::Headers extra = {}) {
     httplib::Headers headers = auth_;
     headers.insert(extra.begin(), extra.end());
@@ -54,12 +42,7 @@ class ServeEmergence : public ::testing::Test {
   json admin_post(const std::string& path, const json& body = json::object()) {
     return body_of(client_->Post(path, body.dump(), "application/json"));
   }
-
-  std::unique_ptr<RunmockProcess> server_;
-  std::unique_ptr<httplib::Client> client_;
-  httplib::Headers auth_;
 };
-
 
 }  // namespace
 

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "support/runmock_process.h"
+#include "support/serve_test.h"
 #include "support/unsigned_token.h"
 
 using nlohmann::json;
@@ -42,21 +43,8 @@ json instance_body() {
 }
 
 
-class ServePennsieve : public ::testing::Test {
- protected:
-  void SetUp() override {
-    server_ = std::make_unique<RunmockProcess>(std::vector<std::string>{"serve", "--port", "0", "--clock", "manual", "--seed", "7"});
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
-    client_->set_read_timeout(5, 0);
-    auth_ = {{"Authorization", "Bearer " + server_->token()}};
-  }
-
-  json body_of(const httplib::Result& result) {
-    EXPECT_TRUE(result) << "no answer";
-    if (!result) return nullptr;
-    return json::parse(result->body, nullptr, false);
-  }
-  httplib::Result create(const json& body, httplib::Headers extra = {}) {
+class ServePennsieve : public runmock::testing::ServeTest {
+ protected:  httplib::Result create(const json& body, httplib::Headers extra = {}) {
     httplib::Headers headers = auth_;
     headers.insert(extra.begin(), extra.end());
     return client_->Post(kRuns, headers, body.dump(), "application/json");
@@ -84,10 +72,6 @@ class ServePennsieve : public ::testing::Test {
     ASSERT_TRUE(body.is_object()) << result->body;
     EXPECT_EQ(body.value("message", "").rfind(message_start, 0), 0u) << body.dump();
   }
-
-  std::unique_ptr<RunmockProcess> server_;
-  std::unique_ptr<httplib::Client> client_;
-  httplib::Headers auth_;
 };
 
 TEST_F(ServePennsieve, CreatesTheDocumentedConfigurationRun) {
