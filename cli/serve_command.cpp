@@ -138,7 +138,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--cors-origin", s.cors_origins, "allow only these origins (repeatable; default: any)");
   cmd->add_flag("--no-cors", [&s](std::int64_t) { s.cors = false; }, "answer no CORS preflights and send no CORS headers");
   cmd->add_flag("--admin-remote", s.admin_remote, "let the admin API answer peers other than loopback");
-  cmd->add_option("--threads", s.threads, "worker threads (an open keep-alive connection holds one)")->capture_default_str();
+  cmd->add_option("--threads", s.threads, "most worker threads, started on demand (an open connection or a delayed answer holds one)")->capture_default_str();
   cmd->add_option("--keep-alive-max", s.keep_alive_max_count, "requests on one connection before it closes")->capture_default_str();
   cmd->add_option("--keep-alive-timeout", options->keep_alive_timeout, "seconds an idle connection stays open")->capture_default_str();
   cmd->add_option("--read-timeout", options->read_timeout, "seconds a request may take to arrive")->capture_default_str();

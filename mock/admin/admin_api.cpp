@@ -169,6 +169,7 @@ void install(http::Server& server, engine::Engine& engine, scenario::ScenarioReg
   server.admin_route("POST", "/__runmock/reset", [&engine, &server](RequestContext&) {
     engine.reset();
     server.journal().clear();
+    server.faults().clear();
     server.reset_request_ids();
     return Response::json(200, {{"reset", true}, {"now", engine::format_timestamp(engine.clock().now())}});
   }, true);

@@ -4,6 +4,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "dialects/run_context.h"
 #include "engine/time.h"
 #include "loader/form_body.h"
 #include "scenario/scenario.h"
@@ -156,9 +157,7 @@ std::variant<engine::RunSnapshot, Response> Amperity::find_run(RequestContext& c
   options.owner = engine::Owner{kApi, tenant};
   auto run = engine_.observe(id, options);
   if (!run) return ctx.error(404, "", "Not found: no workflow '" + id + "' in tenant '" + tenant + "'.");
-  ctx.run_id = run->id();
-  ctx.scenario = run->scenario();
-  if (const auto* scenario = scenarios_.current()->find(kApi, run->scenario())) ctx.source = scenario->where.to_string();
+  describe_run(ctx, *run, *scenarios_.current());
   return *run;
 }
 
@@ -236,9 +235,7 @@ Response Amperity::start(RequestContext& ctx) {
   } catch (const engine::StoreFull& e) {
     return ctx.error(503, "", std::string("Service unavailable: ") + e.what());
   }
-  ctx.run_id = run.id();
-  ctx.scenario = run.scenario();
-  ctx.source = selection.scenario->where.to_string();
+  describe_run(ctx, run, *set);
   return Response::json(options_.start_status, workflow(run));
 }
 

@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 
+#include "dialects/run_context.h"
 #include "engine/time.h"
 #include "scenario/scenario.h"
 
@@ -185,9 +186,7 @@ std::variant<engine::RunSnapshot, Response> Emergence::find_run(RequestContext& 
   if (!run || run->data().value("configuration_id", "") != ctx.path_param("configuration_id")) {
     return ctx.error(404, "RESOURCE_NOT_FOUND", "no workflow run '" + id + "' under configuration '" + ctx.path_param("configuration_id") + "'");
   }
-  ctx.run_id = run->id();
-  ctx.scenario = run->scenario();
-  if (const auto* scenario = scenarios_.current()->find(kApi, run->scenario())) ctx.source = scenario->where.to_string();
+  describe_run(ctx, *run, *scenarios_.current());
   return *run;
 }
 
@@ -241,9 +240,7 @@ Response Emergence::create(RequestContext& ctx) {
   } catch (const engine::StoreFull& e) {
     return ctx.error(503, "SERVICE_UNAVAILABLE", e.what());
   }
-  ctx.run_id = run.id();
-  ctx.scenario = run.scenario();
-  ctx.source = selection.scenario->where.to_string();
+  describe_run(ctx, run, *set);
   json created = {{"id", run.id()},
                   {"configuration_id", configuration_id},
                   {"status", run.state()},

@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "dialects/run_context.h"
 #include "engine/time.h"
 #include "scenario/scenario.h"
 
@@ -340,10 +341,9 @@ std::variant<engine::RunSnapshot, Response> Pennsieve::find_run(RequestContext& 
   options.owner = engine::Owner{kApi, tenant};
   auto run = engine_.observe(id, options);
   if (!run) return ctx.error(404, "", "runId: no workflow run '" + id + "'");
-  ctx.run_id = run->id();
-  ctx.scenario = run->scenario();
-  if (const auto* scenario = scenarios_.current()->find(kApi, run->scenario())) ctx.source = scenario->where.to_string();
-  return enforce(*run);
+  engine::RunSnapshot observed = enforce(*run);
+  describe_run(ctx, observed, *scenarios_.current());
+  return observed;
 }
 
 engine::RunSnapshot Pennsieve::enforce(engine::RunSnapshot run) {
@@ -646,9 +646,7 @@ Response Pennsieve::create(RequestContext& ctx) {
   } catch (const engine::StoreFull& e) {
     return ctx.error(503, "", std::string("Service Unavailable: ") + e.what());
   }
-  ctx.run_id = created.id();
-  ctx.scenario = created.scenario();
-  ctx.source = selection.scenario->where.to_string();
+  describe_run(ctx, created, *set);
   if (b.contains("completionCallbackUrl")) {
     std::lock_guard lock(deliveries_mutex_);
     Delivery d;

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "engine/time.h"
+#include "faults/fault.h"
 
 namespace runmock::engine {
 
@@ -61,6 +63,9 @@ struct Phase {
   std::optional<std::size_t> next;
   // "" for the main flow; else the action ("cancel", "stop") whose branch this phase belongs to.
   std::string branch;
+  // Every answer that shows the run in this phase carries this fault (a flaky 503, a slow poll, a
+  // dropped connection); null for none.
+  std::shared_ptr<const faults::Fault> fault;
 };
 
 struct Script {

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "faults/fault.h"
 #include "http/journal.h"
 #include "http/json_text.h"
 #include "http/router.h"
@@ -145,6 +147,8 @@ class RequestContext {
   std::string source;            // where the response came from ("scenarios/emergence/slow.yaml:12"), named in a contract-breaking 500
   std::string response_variant;  // the response schema variant (amperity's view)
   std::vector<Violation> request_errors;  // what the handler found wrong with the request (tokens, tenancy ...)
+  // A fault the answer carries (the run's scenario phase has one); the layer carries it out.
+  std::shared_ptr<const faults::Fault> fault;
 
   // --- Helpers ---
   // An error in the dialect's shape, with this request's id. `code` empty: default_error_code(status).

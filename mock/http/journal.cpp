@@ -39,6 +39,7 @@ json to_json(const JournalEntry& e) {
           {"scenario", text_or_null(e.scenario)},
           {"verdict", e.verdict},
           {"message", text_or_null(e.message)},
+          {"fault", text_or_null(e.fault)},
           {"request_errors", violations_json(e.request_errors)},
           {"response_errors", violations_json(e.response_errors)}};
 }

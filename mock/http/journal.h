@@ -20,6 +20,7 @@ namespace verdict {
 inline constexpr const char* valid = "valid";      // request and response kept the contract
 inline constexpr const char* invalid = "invalid";  // the request or the response broke it, or the request was unreadable
 inline constexpr const char* error = "error";      // runmock itself failed (a handler threw)
+inline constexpr const char* fault = "fault";      // a fault answered on purpose (the request kept the contract)
 }  // namespace verdict
 
 // One way a request or response breaks its contract.
@@ -45,6 +46,7 @@ struct JournalEntry {
   std::string scenario;
   std::string verdict;
   std::string message;  // why the request was refused or the response replaced; empty otherwise
+  std::string fault;    // the fault carried out (faults::describe), empty for none
   std::vector<Violation> request_errors;
   std::vector<Violation> response_errors;
 };

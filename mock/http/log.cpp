@@ -49,6 +49,7 @@ std::string format_log_line(const JournalEntry& e, LogFormat format) {
                            {"query", e.query},       {"status", e.status},         {"ms", ms},           {"api", e.api},
                            {"run", e.run},           {"scenario", e.scenario},     {"verdict", e.verdict}};
     if (!e.message.empty()) line["message"] = e.message;
+    if (!e.fault.empty()) line["fault"] = e.fault;
     return dump_json(line);
   }
   char duration[32];
@@ -56,6 +57,7 @@ std::string format_log_line(const JournalEntry& e, LogFormat format) {
   std::string line = e.request_id + " " + printable(e.method) + " " + printable(e.path) + (e.query.empty() ? "" : "?" + printable(e.query)) +
                      " " + std::to_string(e.status) + " " + duration + " api=" + or_dash(e.api) + " run=" + or_dash(e.run) +
                      " scenario=" + or_dash(e.scenario) + " verdict=" + or_dash(e.verdict);
+  if (!e.fault.empty()) line += " fault=" + dump_json(e.fault);
   if (!e.message.empty()) line += " message=" + dump_json(e.message);
   return line;
 }

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <httplib.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -15,10 +16,14 @@
 #include <cstdio>
 #include <iostream>
 #include <mutex>
+#include <random>
 #include <stdexcept>
 #include <thread>
 
+#include "faults/fault_book.h"
+#include "faults/prefer.h"
 #include "http/net.h"
+#include "http/task_queue.h"
 #include "loader/api_contract.h"
 
 namespace runmock::http {
@@ -72,32 +77,59 @@ std::string requested_headers(std::string_view value) {
   return out;
 }
 
-// Shuts down the reading side of every accepted connection of ours (local port `port`) in this
-// process: cpp-httplib exposes no list of its connections, so find them among our descriptors.
-void shutdown_reading_connections(int port) {
+// Calls fn(fd, peer) for every accepted connection of ours (local port `port`) in this process:
+// cpp-httplib exposes no list of its connections, so find them among our descriptors.
+template <typename Fn>
+void for_each_connection(int port, Fn fn) {
   DIR* dir = ::opendir("/proc/self/fd");
   if (!dir) return;
   int own = ::dirfd(dir);
+  auto port_of = [](const sockaddr_storage& address) {
+    return address.ss_family == AF_INET    ? ntohs(reinterpret_cast<const sockaddr_in*>(&address)->sin_port)
+           : address.ss_family == AF_INET6 ? ntohs(reinterpret_cast<const sockaddr_in6*>(&address)->sin6_port)
+                                           : -1;
+  };
   while (dirent* entry = ::readdir(dir)) {
     char* end = nullptr;
     long fd = std::strtol(entry->d_name, &end, 10);
     if (end == entry->d_name || *end != '\0' || fd == own) continue;
     sockaddr_storage local{};
     socklen_t length = sizeof local;
-    if (::getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &length) != 0) continue;
-    int local_port = local.ss_family == AF_INET    ? ntohs(reinterpret_cast<sockaddr_in*>(&local)->sin_port)
-                     : local.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&local)->sin6_port)
-                                                   : -1;
-    if (local_port != port) continue;
+    if (::getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &length) != 0 || port_of(local) != port) continue;
     int listening = 0;
     socklen_t size = sizeof listening;
     if (::getsockopt(static_cast<int>(fd), SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) != 0 || listening) continue;
     sockaddr_storage peer{};
     length = sizeof peer;
     if (::getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &length) != 0) continue;
-    ::shutdown(static_cast<int>(fd), SHUT_RD);
+    fn(static_cast<int>(fd), peer, port_of(peer));
   }
   ::closedir(dir);
+}
+
+// Shuts down the reading side of every accepted connection of ours.
+void shutdown_reading_connections(int port) {
+  for_each_connection(port, [](int fd, const sockaddr_storage&, int) { ::shutdown(fd, SHUT_RD); });
+}
+
+// Ends the connection a handler is answering, before any byte of the answer: `reset` sends a TCP
+// reset (connect(AF_UNSPEC) disconnects a connected socket on Linux), else a plain close (FIN).
+// httplib's write of the answer then fails and it closes the socket as usual.
+void drop_connection(int local_port, const std::string& peer_address, int peer_port, bool reset) {
+  for_each_connection(local_port, [&](int fd, const sockaddr_storage& peer, int port) {
+    char address[INET6_ADDRSTRLEN] = "";
+    const void* raw = peer.ss_family == AF_INET ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(&peer)->sin_addr)
+                                                : static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(&peer)->sin6_addr);
+    ::inet_ntop(peer.ss_family, raw, address, sizeof address);
+    if (port != peer_port || peer_address != address) return;
+    if (reset) {
+      sockaddr unspecified{};
+      unspecified.sa_family = AF_UNSPEC;
+      ::connect(fd, &unspecified, sizeof unspecified);
+    } else {
+      ::shutdown(fd, SHUT_RDWR);
+    }
+  });
 }
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
@@ -154,6 +186,7 @@ struct Server::Impl {
   std::vector<std::unique_ptr<Dialect>> dialects;
   Dialect generic{"", {}, nullptr, 415};
   Journal journal;
+  faults::FaultBook fault_book;
 
   std::atomic<std::uint64_t> next_id{1};
   std::atomic<std::uint64_t> served{0};
@@ -224,11 +257,90 @@ struct Server::Impl {
   }
 
   // An error in `dialect`'s shape, outside any handler.
-  static Response error_in(const Dialect& dialect, const std::string& request_id, int status, std::string message) {
+  static Response error_in(const Dialect& dialect, const std::string& request_id, int status, std::string message, std::string code = "") {
     RequestContext ctx(RequestData{}, dialect, request_id);
-    Response r = ctx.error(status, "", std::move(message));
+    Response r = ctx.error(status, std::move(code), std::move(message));
     r.check = false;
     return r;
+  }
+
+  // Waits `duration`, or less when the server stops. True when it stopped.
+  bool wait_unless_stopping(std::chrono::milliseconds duration) {
+    std::unique_lock lock(stop_mutex);
+    return stop_cv.wait_for(lock, duration, [this] { return stopping.load(); });
+  }
+
+  // A fault's delay: fixed, or uniform in [delay, delay_max].
+  void delay_for(const faults::Fault& fault) {
+    auto delay = fault.delay;
+    if (fault.delay_max > fault.delay) {
+      thread_local std::mt19937_64 random{std::random_device{}()};
+      delay = std::chrono::milliseconds(std::uniform_int_distribution<std::int64_t>(fault.delay.count(), fault.delay_max.count())(random));
+    }
+    if (delay.count() > 0) wait_unless_stopping(delay);
+  }
+
+  // The answer of a fault that replaces it (status; reset and empty send none at all).
+  static Response fault_answer(const faults::Fault& fault, const Dialect& dialect, const std::string& request_id) {
+    if (fault.kind != faults::Kind::status) return Response::empty(0);
+    std::string message = fault.message.empty() ? "HTTP " + std::to_string(fault.status) + ", answered on purpose (runmock fault: " + faults::describe(fault) + ")"
+                                                : fault.message;
+    Response r = error_in(dialect, request_id, fault.status, std::move(message), fault.code);
+    if (fault.retry_after) r.with_header("Retry-After", std::to_string(*fault.retry_after));
+    return r;
+  }
+
+  // The fault a request asks for (`Prefer: fault=<name>`) or a rule gives it. `unknown` is set to
+  // a Prefer name runmock does not know.
+  std::shared_ptr<const faults::Fault> requested_fault(const httplib::Request& req, const std::string& api, std::optional<std::string>& unknown) {
+    if (req.has_header("Prefer")) {
+      if (auto name = faults::prefer_parameter(req.get_header_value("Prefer"), "fault")) {
+        auto fault = fault_book.named(*name);
+        if (!fault) unknown = name;
+        return fault;
+      }
+    }
+    return fault_book.take({api, req.method, req.path});
+  }
+
+  // A fault that changes the answer's body before it leaves (malformed, corrupt; truncate and drip
+  // are carried out as it is written).
+  static void change_answer(const faults::Fault& fault, Response& out) {
+    if (out.stream) return;
+    if (fault.kind == faults::Kind::corrupt && out.json_body) {
+      out.json_body->merge_patch(fault.merge);
+    } else if (fault.kind == faults::Kind::malformed) {
+      std::string text = out.json_body ? dump_json(*out.json_body) : std::move(out.body);
+      // Without its last byte a JSON document no longer parses ({"a": 1 / [1, 2 / "text).
+      if (text.empty()) text = "{";
+      else text.pop_back();
+      out.body = std::move(text);
+      if (out.json_body) out.content_type = "application/json";
+      out.json_body.reset();
+    }
+  }
+
+  // Writes the body of `res` as a truncate or drip fault asks: the Content-Length of the whole, then
+  // only the first bytes (and the connection closes), or every byte slowly.
+  void write_faulty_body(const faults::Fault& fault, httplib::Response& res) {
+    auto body = std::make_shared<std::string>(std::move(res.body));
+    std::string type = res.get_header_value("Content-Type");
+    res.headers.erase("Content-Type");
+    res.body.clear();
+    if (fault.kind == faults::Kind::truncate) {
+      std::size_t keep = fault.bytes == 0 ? body->size() / 2 : std::min(fault.bytes, body->empty() ? 0 : body->size() - 1);
+      res.set_content_provider(body->size(), type, [body, keep](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+        if (offset >= keep) return false;  // the connection closes short of the promised length
+        return sink.write(body->data() + offset, keep - offset);
+      });
+    } else {
+      std::size_t chunk = std::max<std::size_t>(fault.bytes, 1);
+      auto interval = fault.interval;
+      res.set_content_provider(body->size(), type, [this, body, chunk, interval](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+        if (offset > 0 && wait_unless_stopping(interval)) return false;
+        return sink.write(body->data() + offset, std::min(chunk, length));
+      });
+    }
   }
 
   bool origin_allowed(const std::string& origin, bool admin_path) const {
@@ -263,7 +375,8 @@ struct Server::Impl {
   }
 
   // Moves our Response into httplib's.
-  void write(Response& out, httplib::Response& res, const std::string& request_id, const std::string& origin, bool admin_path) {
+  void write(Response& out, httplib::Response& res, const std::string& request_id, const std::string& origin, bool admin_path,
+             const faults::Fault* fault = nullptr) {
     res.status = out.status;
     std::string content_type;
     for (auto& [name, value] : out.headers) {
@@ -283,6 +396,7 @@ struct Server::Impl {
       if (content_type.empty()) content_type = out.content_type.empty() ? "application/octet-stream" : out.content_type;
       res.set_content(std::move(out.body), content_type);
     }
+    if (fault && !out.stream && (fault->kind == faults::Kind::truncate || fault->kind == faults::Kind::drip)) write_faulty_body(*fault, res);
   }
 
   struct StreamState {
@@ -367,7 +481,8 @@ struct Server::Impl {
   }
 
   // Runs a route's handler and checks its response; fills `entry`.
-  Response run_route(const Route& route, PathParams params, const httplib::Request& req, JournalEntry& entry) {
+  Response run_route(const Route& route, PathParams params, const httplib::Request& req, JournalEntry& entry,
+                     std::shared_ptr<const faults::Fault>& phase_fault) {
     const RouteContract& rc = route.options.contract;
     RequestContext ctx(request_data(req, std::move(params)), *route.dialect, entry.request_id, rc, config.max_json_depth);
     Response out;
@@ -428,6 +543,7 @@ struct Server::Impl {
       }
     }
 
+    phase_fault = std::move(ctx.fault);
     entry.api = ctx.api;
     entry.run = ctx.run_id;
     entry.scenario = ctx.scenario;
@@ -465,6 +581,8 @@ struct Server::Impl {
     bool journal_it = !admin_path;
     std::string origin = req.get_header_value("Origin");
     Response out;
+    std::shared_ptr<const faults::Fault> fault;        // asked for by the request or a rule
+    std::shared_ptr<const faults::Fault> phase_fault;  // carried by the run's scenario phase
     auto refuse = [&](int status, const char* in, std::string message) {
       out = error_in(dialect, entry.request_id, status, message);
       entry.verdict = verdict::invalid;
@@ -480,26 +598,39 @@ struct Server::Impl {
       } else {
         Router::Match match = router.match(req.method, req.path);
         bool is_preflight = config.cors && req.method == "OPTIONS" && !origin.empty() && req.has_header("Access-Control-Request-Method");
+        std::optional<std::string> unknown_fault;
+        if (!is_preflight && !admin_path) fault = requested_fault(req, entry.api, unknown_fault);
         if (is_preflight) {
           out = preflight(req, origin, admin_path, entry.request_id, match.allowed);
           entry.verdict = "preflight";
           journal_it = false;
-        } else if (match.kind == Router::Match::Kind::found) {
-          const Route& route = routes[match.index];
-          journal_it = journal_it && route.options.journal;
-          if (admin_path) journal_it = route.options.journal;
-          out = run_route(route, std::move(match.params), req, entry);
-        } else if (match.kind == Router::Match::Kind::wrong_method && req.method == "OPTIONS") {
-          out = Response::empty(204);
-          out.with_header("Allow", join_methods(match.allowed));
-          entry.verdict = verdict::valid;
-          journal_it = false;
-        } else if (match.kind == Router::Match::Kind::wrong_method) {
-          std::string allow = join_methods(match.allowed);
-          refuse(405, "route", req.method + " is not allowed on " + req.path + " (allowed: " + allow + ")");
-          out.with_header("Allow", allow);
+        } else if (unknown_fault) {
+          std::string known;
+          for (const auto& name : fault_book.names()) known += (known.empty() ? "" : ", ") + name;
+          refuse(400, "header", "Prefer: fault=" + *unknown_fault + " is not a fault runmock knows (" + known + ")");
+        } else if (fault && fault->replaces_answer()) {
+          // A server failing this way never did the work: the handler does not run.
+          delay_for(*fault);
+          out = fault_answer(*fault, dialect, entry.request_id);
         } else {
-          refuse(404, "route", not_found_message(dialect, req));
+          if (fault) delay_for(*fault);
+          if (match.kind == Router::Match::Kind::found) {
+            const Route& route = routes[match.index];
+            journal_it = journal_it && route.options.journal;
+            if (admin_path) journal_it = route.options.journal;
+            out = run_route(route, std::move(match.params), req, entry, phase_fault);
+          } else if (match.kind == Router::Match::Kind::wrong_method && req.method == "OPTIONS") {
+            out = Response::empty(204);
+            out.with_header("Allow", join_methods(match.allowed));
+            entry.verdict = verdict::valid;
+            journal_it = false;
+          } else if (match.kind == Router::Match::Kind::wrong_method) {
+            std::string allow = join_methods(match.allowed);
+            refuse(405, "route", req.method + " is not allowed on " + req.path + " (allowed: " + allow + ")");
+            out.with_header("Allow", allow);
+          } else {
+            refuse(404, "route", not_found_message(dialect, req));
+          }
         }
       }
     } catch (const std::exception& e) {
@@ -508,7 +639,22 @@ struct Server::Impl {
       entry.message = out.message;
     }
 
-    write(out, res, entry.request_id, origin, admin_path);
+    // The fault of the scenario phase the answer shows, when the request asked for none.
+    if (!fault && phase_fault) {
+      fault = std::move(phase_fault);
+      delay_for(*fault);
+      if (fault->replaces_answer()) out = fault_answer(*fault, dialect, entry.request_id);
+    }
+    if (fault) {
+      entry.fault = faults::describe(*fault);
+      if (entry.verdict.empty() || entry.verdict == verdict::valid) entry.verdict = verdict::fault;
+      change_answer(*fault, out);
+      if (fault->kind == faults::Kind::reset || fault->kind == faults::Kind::empty) {
+        drop_connection(req.local_port, req.remote_addr, req.remote_port, fault->kind == faults::Kind::reset);
+        res.set_header("Connection", "close");
+      }
+    }
+    write(out, res, entry.request_id, origin, admin_path, fault.get());
     entry.status = out.status;
     entry.duration_ms = elapsed_ms(start);
     finish(entry, journal_it);
@@ -618,6 +764,37 @@ struct Server::Impl {
     (void)index;
   }
 
+  // POST /__runmock/faults: a rule {match, fault, times}, or a named fault {name, fault} for
+  // `Prefer: fault=<name>`.
+  Response add_fault(RequestContext& ctx) {
+    json body = json::parse(ctx.body(), nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      return ctx.error(400, "", "the body must be a JSON object: {\"match\": {...}, \"fault\": {...}, \"times\": N} or {\"name\": ..., \"fault\": {...}}");
+    }
+    try {
+      if (body.contains("name")) {
+        if (!body["name"].is_string() || body["name"].get<std::string>().empty()) throw faults::FaultError("/name", "'name' must be a non-empty string");
+        for (const auto& [key, value] : body.items()) {
+          if (key != "name" && key != "fault") throw faults::FaultError("/" + key, "unknown key '" + key + "' (a named fault takes name, fault)");
+        }
+        if (!body.contains("fault")) throw faults::FaultError("", "a named fault needs 'fault'");
+        faults::Fault fault;
+        try {
+          fault = faults::parse_fault(body["fault"]);
+        } catch (const faults::FaultError& e) {
+          throw faults::FaultError("/fault" + e.pointer, e.what());
+        }
+        std::string name = body["name"].get<std::string>();
+        json shown = faults::to_json(fault);
+        fault_book.define(name, std::move(fault));
+        return Response::json(201, {{"name", name}, {"fault", std::move(shown)}, {"prefer", "fault=" + name}});
+      }
+      return Response::json(201, faults::to_json(fault_book.add(faults::parse_rule(body))));
+    } catch (const faults::FaultError& e) {
+      return ctx.error(400, "", (e.pointer.empty() ? std::string() : e.pointer + ": ") + e.what(), {{"pointer", e.pointer}});
+    }
+  }
+
   void install_admin_routes() {
     RouteOptions unjournaled;
     unjournaled.journal = false;
@@ -648,6 +825,23 @@ struct Server::Impl {
                   (std::string_view(name) == "limit" ? filter.limit : filter.after) = number;
                 }
                 return Response::json(200, journal.to_json(filter));
+              },
+              unjournaled);
+    add_route("admin", "GET", "/__runmock/faults", [this](RequestContext&) { return Response::json(200, fault_book.to_json()); }, unjournaled);
+    add_route("admin", "POST", "/__runmock/faults", [this](RequestContext& ctx) { return add_fault(ctx); }, unjournaled);
+    add_route("admin", "DELETE", "/__runmock/faults",
+              [this](RequestContext&) {
+                std::size_t rules = fault_book.to_json()["rules"].size();
+                fault_book.clear();
+                return Response::json(200, {{"cleared", rules}});
+              },
+              unjournaled);
+    add_route("admin", "DELETE", "/__runmock/faults/{id}",
+              [this](RequestContext& ctx) {
+                std::string id = ctx.path_param("id");
+                bool digits = !id.empty() && id.size() <= 18 && id.find_first_not_of("0123456789") == std::string::npos;
+                if (!digits || !fault_book.remove(std::stoull(id))) return ctx.error(404, "", "no fault rule '" + id + "' (GET /__runmock/faults lists them)");
+                return Response::empty(204);
               },
               unjournaled);
     add_route("admin", "DELETE", "/__runmock/journal",
@@ -704,6 +898,7 @@ void Server::set_log_sink(std::function<void(std::string_view)> sink) {
 }
 
 Journal& Server::journal() { return impl_->journal; }
+faults::FaultBook& Server::faults() { return impl_->fault_book; }
 
 void Server::start(const std::vector<std::string>& banner) {
   Impl& i = *impl_;
@@ -711,7 +906,7 @@ void Server::start(const std::vector<std::string>& banner) {
   if (c.port < 0 || c.port > 65535) throw std::invalid_argument("port " + std::to_string(c.port) + " is not in 0..65535");
   if (i.started.exchange(true)) throw std::logic_error("a server starts once");
   std::size_t threads = std::max<std::size_t>(c.threads, 1);
-  i.svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  i.svr.new_task_queue = [threads] { return new ElasticTaskQueue(threads); };
   i.svr.set_keep_alive_max_count(std::max<std::size_t>(c.keep_alive_max_count, 1));
   i.svr.set_keep_alive_timeout(c.keep_alive_timeout.count());
   i.svr.set_read_timeout(c.read_timeout.count(), 0);

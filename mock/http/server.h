@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "faults/fault_book.h"
 #include "http/context.h"
 #include "http/journal.h"
 #include "http/log.h"
@@ -29,7 +30,7 @@ namespace runmock::http {
 struct ServerConfig {
   std::string host = "127.0.0.1";             // --host
   int port = 8089;                            // --port; 0 takes a free port (Server::port() says which)
-  std::size_t threads = 64;                   // --threads: workers; an open keep-alive connection holds one
+  std::size_t threads = 512;                  // --threads: most workers, started on demand; an open connection (or a delayed answer) holds one
   std::size_t keep_alive_max_count = 10000;   // --keep-alive-max: requests on one connection before it closes
   std::chrono::seconds keep_alive_timeout{5};  // --keep-alive-timeout: an idle connection closes after this
   std::chrono::seconds read_timeout{5};        // --read-timeout: a request (line, headers, body) must arrive within this
@@ -98,6 +99,9 @@ class Server {
   // newline; calls are serialized). Default: stdout, flushed per line.
   void set_log_sink(std::function<void(std::string_view line)> sink);
   Journal& journal();
+  // Per-request fault rules and named faults (the admin API's /__runmock/faults); every request
+  // outside the admin API is matched against them, and may ask for one with `Prefer: fault=<name>`.
+  faults::FaultBook& faults();
 
   // --- Life cycle ---
 

@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "engine/engine.h"
+#include "faults/fault.h"
 #include "loader/yaml_json.h"
 #include "scenario/pattern.h"
 #include "scenario/yaml_marks.h"
@@ -548,6 +549,14 @@ class Loader {
           phase.advance = engine::Advance::time(*duration);
         } else {
           error(f, pp + "/after", quote(after) + " is not a duration runmock can hold");
+        }
+      }
+
+      if (p.contains("fault")) {
+        try {
+          phase.fault = std::make_shared<const faults::Fault>(faults::parse_fault(p["fault"]));
+        } catch (const faults::FaultError& e) {
+          error(f, pp + "/fault" + e.pointer, e.what());
         }
       }
 

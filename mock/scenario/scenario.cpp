@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "faults/prefer.h"
 #include "scenario/pattern.h"
 
 namespace runmock::scenario {
@@ -25,13 +26,6 @@ std::string lower(std::string_view text) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
-}
-
-std::string trim(std::string_view text) {
-  std::size_t begin = 0, end = text.size();
-  while (begin < end && (text[begin] == ' ' || text[begin] == '\t')) ++begin;
-  while (end > begin && (text[end - 1] == ' ' || text[end - 1] == '\t')) --end;
-  return std::string(text.substr(begin, end - begin));
 }
 
 // A scalar as the text a parameter or header would carry.
@@ -124,20 +118,7 @@ bool Scenario::matches(const Request& request) const {
 std::optional<std::string> preferred_scenario(const std::map<std::string, std::string>& headers) {
   const std::string* prefer = find_parameter(headers, "prefer", true);
   if (!prefer) return std::nullopt;
-  std::string_view text = *prefer;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find_first_of(",;", start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string token = trim(text.substr(start, end - start));
-    if (auto eq = token.find('='); eq != std::string::npos && lower(trim(std::string_view(token).substr(0, eq))) == "scenario") {
-      std::string value = trim(std::string_view(token).substr(eq + 1));
-      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
-      if (!value.empty()) return value;
-    }
-    start = end + 1;
-  }
-  return std::nullopt;
+  return faults::prefer_parameter(*prefer, "scenario");
 }
 
 const ScenarioSet::ApiScenarios* ScenarioSet::api(std::string_view name) const {
