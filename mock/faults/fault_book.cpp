@@ -96,7 +96,8 @@ Rule parse_rule(const json& value) {
   }
   if (value.contains("times")) {
     const json& t = value["times"];
-    if (!t.is_number_unsigned() || t.get<std::uint64_t>() == 0) throw FaultError("/times", "'times' must be a whole number of requests, 1 or more");
+    bool positive = t.is_number_unsigned() ? t.get<std::uint64_t>() > 0 : t.is_number_integer() && t.get<std::int64_t>() > 0;
+    if (!positive) throw FaultError("/times", "'times' must be a whole number of requests, 1 or more");
     rule.remaining = t.get<std::uint64_t>();
   }
   return rule;

@@ -649,15 +649,16 @@ struct Server::Impl {
       entry.fault = faults::describe(*fault);
       if (entry.verdict.empty() || entry.verdict == verdict::valid) entry.verdict = verdict::fault;
       change_answer(*fault, out);
-      if (fault->kind == faults::Kind::reset || fault->kind == faults::Kind::empty) {
-        drop_connection(req.local_port, req.remote_addr, req.remote_port, fault->kind == faults::Kind::reset);
-        res.set_header("Connection", "close");
-      }
     }
     write(out, res, entry.request_id, origin, admin_path, fault.get());
     entry.status = out.status;
     entry.duration_ms = elapsed_ms(start);
     finish(entry, journal_it);
+    // After the journal has it: a client that sees the connection end may ask the journal at once.
+    if (fault && (fault->kind == faults::Kind::reset || fault->kind == faults::Kind::empty)) {
+      drop_connection(req.local_port, req.remote_addr, req.remote_port, fault->kind == faults::Kind::reset);
+      res.set_header("Connection", "close");
+    }
   }
 
   std::string not_found_message(const Dialect& dialect, const httplib::Request& req) const {

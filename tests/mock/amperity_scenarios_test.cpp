@@ -26,7 +26,7 @@ TEST(AmperityScenarios, EveryBundledScenarioPlaysWithinTheContractAndLifecycle) 
   auto loaded = registry.reload();
   ASSERT_TRUE(loaded.ok()) << loaded.report();
   auto set = registry.current();
-  ASSERT_EQ(set->scenarios("amperity").size(), 6u);
+  ASSERT_EQ(set->scenarios("amperity").size(), 11u);
   // The checks below can fail: an ended_at before the end, a task list in the overview.
   json bad = {{"id", "wf-20240115-12345-ABCDE"}, {"name", "Daily"}, {"type", "courier.group/run"}, {"state", "in-progress"},
               {"tenant", "t"}, {"created_at", "2024-01-15T10:30:00.000Z"}, {"ended_at", "2024-01-15T10:31:00.000Z"}};

@@ -74,7 +74,8 @@ TEST(ScenarioLoader, EveryBundledFileLoads) {
   for (const Scenario* s : set.scenarios("emergence")) names.push_back(s->name);
   EXPECT_EQ(names, (std::vector<std::string>{"dq-tags", "dq-rule-generation", "dq-execution", "default", "fails-at-task-3", "cancel-mid-run",
                                              "stuck-pending", "slow-progress", "poll-driven", "pii-tags", "table-description",
-                                             "enrich-table-columns", "profiling", "run-all-enrichment"}));
+                                             "enrich-table-columns", "flaky-503", "slow-start", "rate-limited", "broken-response",
+                                             "connection-dropped", "profiling", "run-all-enrichment"}));
   ASSERT_NE(set.default_for("emergence"), nullptr);
   EXPECT_EQ(set.default_for("emergence")->name, "default");
   for (const char* seed : {"550e8400-e29b-41d4-a716-446655440001", "123e4567-e89b-12d3-a456-426614174000"}) {
@@ -178,9 +179,48 @@ TEST(ScenarioLoader, RefusesUnknownKeys) {
                                  "        afterr: 2s\n"
                                  "      - state: completed\n");
   EXPECT_EQ(errors, (dir.path() / "unknown-key.yaml").string() +
-                        ":6:9: unknown key 'afterr' (scenarios[0].phases[0] takes: after, dag, description, name, set, state, task_instances, tasks)\n");
+                        ":6:9: unknown key 'afterr' (scenarios[0].phases[0] takes: after, dag, description, fault, name, set, state, task_instances, tasks)\n");
   std::string top = errors_of(dir, "top.yaml", "api: emergence\nscenario:\n  - name: x\n");
   EXPECT_NE(top.find("top.yaml:2:1: unknown key 'scenario' (a scenario file takes: api, configurations, description, scenarios)"), std::string::npos) << top;
+}
+
+TEST(ScenarioLoader, PhaseFaults) {
+  TempDir dir;
+  std::string errors = errors_of(dir, "status.yaml",
+                                 "api: emergence\n"
+                                 "scenarios:\n"
+                                 "  - name: flaky\n"
+                                 "    phases:\n"
+                                 "      - state: pending\n"
+                                 "        fault: {kind: status, status: 200}\n"
+                                 "      - state: completed\n");
+  EXPECT_NE(errors.find("status.yaml:6:39: scenarios[0].phases[0].fault.status: 200 is less than the minimum 400"), std::string::npos) << errors;
+  errors = errors_of(dir, "delay.yaml",
+                     "api: emergence\n"
+                     "scenarios:\n"
+                     "  - name: slow\n"
+                     "    phases:\n"
+                     "      - state: pending\n"
+                     "        fault: {kind: delay}\n"
+                     "      - state: completed\n");
+  EXPECT_NE(errors.find("delay.yaml:6:16: a delay fault needs 'delay_ms'"), std::string::npos) << errors;
+
+  dir.write("good.yaml",
+            "api: emergence\n"
+            "scenarios:\n"
+            "  - name: flaky\n"
+            "    phases:\n"
+            "      - state: pending\n"
+            "        fault: {kind: status, status: 503, retry_after: 1}\n"
+            "        after: 2 polls\n"
+            "      - state: completed\n");
+  ScenarioRegistry registry({dir.path() / "good.yaml"}, load_options());
+  ASSERT_TRUE(registry.reload().ok());
+  const Scenario* flaky = registry.current()->find("emergence", "flaky");
+  ASSERT_NE(flaky, nullptr);
+  ASSERT_NE(flaky->script->phases[0].fault, nullptr);
+  EXPECT_EQ(flaky->script->phases[0].fault->status, 503);
+  EXPECT_EQ(flaky->script->phases[1].fault, nullptr);
 }
 
 TEST(ScenarioLoader, RefusesWrongTypes) {
