@@ -599,7 +599,7 @@ struct Server::Impl {
         Router::Match match = router.match(req.method, req.path);
         bool is_preflight = config.cors && req.method == "OPTIONS" && !origin.empty() && req.has_header("Access-Control-Request-Method");
         std::optional<std::string> unknown_fault;
-        if (!is_preflight && !admin_path) fault = requested_fault(req, entry.api, unknown_fault);
+        if (!is_preflight && !admin_path && config.faults) fault = requested_fault(req, entry.api, unknown_fault);
         if (is_preflight) {
           out = preflight(req, origin, admin_path, entry.request_id, match.allowed);
           entry.verdict = "preflight";
@@ -640,7 +640,7 @@ struct Server::Impl {
     }
 
     // The fault of the scenario phase the answer shows, when the request asked for none.
-    if (!fault && phase_fault) {
+    if (!fault && phase_fault && config.faults) {
       fault = std::move(phase_fault);
       delay_for(*fault);
       if (fault->replaces_answer()) out = fault_answer(*fault, dialect, entry.request_id);
@@ -796,6 +796,26 @@ struct Server::Impl {
     }
   }
 
+  void install_fault_routes(const RouteOptions& unjournaled) {
+    add_route("admin", "GET", "/__runmock/faults", [this](RequestContext&) { return Response::json(200, fault_book.to_json()); }, unjournaled);
+    add_route("admin", "POST", "/__runmock/faults", [this](RequestContext& ctx) { return add_fault(ctx); }, unjournaled);
+    add_route("admin", "DELETE", "/__runmock/faults",
+              [this](RequestContext&) {
+                std::size_t rules = fault_book.to_json()["rules"].size();
+                fault_book.clear();
+                return Response::json(200, {{"cleared", rules}});
+              },
+              unjournaled);
+    add_route("admin", "DELETE", "/__runmock/faults/{id}",
+              [this](RequestContext& ctx) {
+                std::string id = ctx.path_param("id");
+                bool digits = !id.empty() && id.size() <= 18 && id.find_first_not_of("0123456789") == std::string::npos;
+                if (!digits || !fault_book.remove(std::stoull(id))) return ctx.error(404, "", "no fault rule '" + id + "' (GET /__runmock/faults lists them)");
+                return Response::empty(204);
+              },
+              unjournaled);
+  }
+
   void install_admin_routes() {
     RouteOptions unjournaled;
     unjournaled.journal = false;
@@ -828,23 +848,7 @@ struct Server::Impl {
                 return Response::json(200, journal.to_json(filter));
               },
               unjournaled);
-    add_route("admin", "GET", "/__runmock/faults", [this](RequestContext&) { return Response::json(200, fault_book.to_json()); }, unjournaled);
-    add_route("admin", "POST", "/__runmock/faults", [this](RequestContext& ctx) { return add_fault(ctx); }, unjournaled);
-    add_route("admin", "DELETE", "/__runmock/faults",
-              [this](RequestContext&) {
-                std::size_t rules = fault_book.to_json()["rules"].size();
-                fault_book.clear();
-                return Response::json(200, {{"cleared", rules}});
-              },
-              unjournaled);
-    add_route("admin", "DELETE", "/__runmock/faults/{id}",
-              [this](RequestContext& ctx) {
-                std::string id = ctx.path_param("id");
-                bool digits = !id.empty() && id.size() <= 18 && id.find_first_not_of("0123456789") == std::string::npos;
-                if (!digits || !fault_book.remove(std::stoull(id))) return ctx.error(404, "", "no fault rule '" + id + "' (GET /__runmock/faults lists them)");
-                return Response::empty(204);
-              },
-              unjournaled);
+    if (config.faults) install_fault_routes(unjournaled);
     add_route("admin", "DELETE", "/__runmock/journal",
               [this](RequestContext&) {
                 std::size_t size = journal.stats().size;

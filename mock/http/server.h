@@ -43,6 +43,9 @@ struct ServerConfig {
   std::vector<std::string> cors_origins;      // --cors-origin (repeatable); empty: any origin (admin API: local origins only)
   bool admin_remote = false;                  // --admin-remote: /__runmock/ answers every peer, not only loopback
   std::chrono::seconds sse_max_duration{300};  // --sse-max-duration: an event stream ends after this
+  // Carry out faults (rules, `Prefer: fault=`, scenario phases) and serve /__runmock/faults. A
+  // proxy turns it off: the Prefer headers it forwards are for its target.
+  bool faults = true;
 };
 
 using Handler = std::function<Response(RequestContext&)>;
