@@ -429,6 +429,7 @@ struct Server::Impl {
     }
 
     entry.api = ctx.api;
+    entry.operation = rc.operation ? rc.operation->id : route.pattern;
     entry.run = ctx.run_id;
     entry.scenario = ctx.scenario;
     entry.message = out.message;
@@ -647,6 +648,10 @@ struct Server::Impl {
                   if (!ok) return ctx.refuse(400, "", std::string("query parameter '") + name + "' must be a non-negative integer, not '" + *value + "'", "query");
                   (std::string_view(name) == "limit" ? filter.limit : filter.after) = number;
                 }
+                if (auto since = ctx.query("since")) {
+                  filter.since = engine::parse_timestamp(*since);
+                  if (!filter.since) return ctx.refuse(400, "", "query parameter 'since' must be an RFC 3339 timestamp (2024-01-15T10:30:00Z), not '" + *since + "'", "query");
+                }
                 return Response::json(200, journal.to_json(filter));
               },
               unjournaled);
@@ -655,6 +660,15 @@ struct Server::Impl {
                 std::size_t size = journal.stats().size;
                 journal.clear();
                 return Response::json(200, {{"cleared", size}});
+              },
+              unjournaled);
+    add_route("admin", "GET", "/__runmock/violations", [this](RequestContext&) { return Response::json(200, to_json(journal.violations())); },
+              unjournaled);
+    add_route("admin", "DELETE", "/__runmock/violations",
+              [this](RequestContext&) {
+                std::uint64_t cleared = journal.violations().invalid_exchanges;
+                journal.clear_violations();
+                return Response::json(200, {{"cleared", cleared}});
               },
               unjournaled);
   }
