@@ -252,7 +252,6 @@ void install(http::Server& server, engine::Engine& engine, scenario::ScenarioReg
   server.admin_route("POST", "/__runmock/scenarios", [&scenarios, posted](RequestContext& ctx) {
     std::string name = ctx.query("name").value_or("");
     if (name.empty()) name = "runtime-" + std::to_string(++*posted) + ".yaml";
-    if (ctx.body().empty()) return ctx.error(400, "", "the body is one scenario file's content (YAML), and it is empty");
     auto before = scenarios.current();
     auto result = scenarios.add_runtime(name, std::string(ctx.body()));
     if (!result.load.ok()) return load_errors(ctx, result.load);
