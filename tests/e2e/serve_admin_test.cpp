@@ -297,6 +297,10 @@ TEST_F(ServeAdmin, WatchReloadsAnEditedFolderAndKeepsTheOldSetOnABrokenEdit) {
   json reload = admin("GET", "/__runmock/scenarios", "/__runmock/scenarios", 200)["last_reload"];
   EXPECT_NE(reload["error"].get<std::string>().find("mine.yaml:6:"), std::string::npos) << reload;
   EXPECT_EQ(last_state_of_watched(), "failed");  // the old set stays in force
+  server_->stop();
+  std::string log = server_->read_stderr();
+  EXPECT_NE(log.find("runmock: scenarios reloaded (15 files)"), std::string::npos) << log;
+  EXPECT_NE(log.find("runmock: the scenarios did not reload, the previous ones stay in force: " + folder.path() + "/mine.yaml:6:"), std::string::npos) << log;
 }
 
 // --- Seeding ---
