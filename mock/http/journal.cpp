@@ -172,11 +172,13 @@ ViolationTally Journal::violations() const {
   return out;
 }
 
-void Journal::clear_violations() {
+std::uint64_t Journal::clear_violations() {
   std::lock_guard lock(mutex_);
+  std::uint64_t cleared = invalid_exchanges_;
   invalid_exchanges_ = 0;
   violation_count_ = 0;
   groups_.clear();
+  return cleared;
 }
 
 std::vector<JournalEntry> Journal::entries(const JournalFilter& filter) const {

@@ -131,7 +131,8 @@ class Journal {
   // Every "invalid" exchange since start (or clear_violations()), grouped: kept apart from the
   // ring, so neither dropped entries nor clear() (DELETE /__runmock/journal, reset) hide one.
   ViolationTally violations() const;
-  void clear_violations();
+  // Forgets the tally; returns how many invalid exchanges it held.
+  std::uint64_t clear_violations();
 
  private:
   mutable std::mutex mutex_;

@@ -287,10 +287,15 @@ TEST_F(ServeAdmin, WatchReloadsAnEditedFolderAndKeepsTheOldSetOnABrokenEdit) {
     return false;
   };
   ASSERT_EQ(last_state_of_watched(), "completed");
+  admin("POST", "/__runmock/scenarios?name=posted.yaml", "/__runmock/scenarios", 201, scenario_file("posted", "cancelled"), "application/yaml");
 
   folder.write("mine.yaml", scenario_file("watched", "failed"));
   EXPECT_TRUE(eventually([&] { return last_state_of_watched() == "failed"; }));
-  EXPECT_TRUE(admin("GET", "/__runmock/scenarios", "/__runmock/scenarios", 200)["last_reload"]["ok"].get<bool>());
+  json after_reload = admin("GET", "/__runmock/scenarios", "/__runmock/scenarios", 200);
+  EXPECT_TRUE(after_reload["last_reload"]["ok"].get<bool>());
+  bool posted_kept = false;
+  for (const auto& s : after_reload["scenarios"]) posted_kept = posted_kept || s["name"] == "posted";
+  EXPECT_TRUE(posted_kept) << "a runtime scenario survives a --watch reload";
 
   folder.write("mine.yaml", scenario_file("watched", "cancel"));
   EXPECT_TRUE(eventually([&] { return !admin("GET", "/__runmock/scenarios", "/__runmock/scenarios", 200)["last_reload"]["ok"].get<bool>(); }));
@@ -299,7 +304,7 @@ TEST_F(ServeAdmin, WatchReloadsAnEditedFolderAndKeepsTheOldSetOnABrokenEdit) {
   EXPECT_EQ(last_state_of_watched(), "failed");  // the old set stays in force
   server_->stop();
   std::string log = server_->read_stderr();
-  EXPECT_NE(log.find("runmock: scenarios reloaded (15 files)"), std::string::npos) << log;
+  EXPECT_NE(log.find("runmock: scenarios reloaded (16 files)"), std::string::npos) << log;  // 14 bundled, 1 watched, 1 posted
   EXPECT_NE(log.find("runmock: the scenarios did not reload, the previous ones stay in force: " + folder.path() + "/mine.yaml:6:"), std::string::npos) << log;
 }
 

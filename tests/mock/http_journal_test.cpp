@@ -198,7 +198,7 @@ TEST(Journal, ViolationsAreGroupedAndCountedPastTheRingAndItsClearing) {
       << summary;
   EXPECT_NE(summary.find("... and 1 more groups"), std::string::npos) << summary;
 
-  journal.clear_violations();
+  EXPECT_EQ(journal.clear_violations(), 4u);
   EXPECT_EQ(journal.violations().invalid_exchanges, 0u);
   EXPECT_TRUE(journal.violations().groups.empty());
 }
