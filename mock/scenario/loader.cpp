@@ -975,7 +975,9 @@ ScenarioRegistry::RemoveResult ScenarioRegistry::remove_runtime(const std::strin
     if (std::find(document.scenarios.begin(), document.scenarios.end(), wanted) == document.scenarios.end()) {
       kept.push_back(std::move(document));
     } else {
-      out.removed.insert(out.removed.end(), document.scenarios.begin(), document.scenarios.end());
+      for (const auto& scenario : document.scenarios) {
+        if (std::find(out.removed.begin(), out.removed.end(), scenario) == out.removed.end()) out.removed.push_back(scenario);
+      }
     }
   }
   if (out.removed.empty()) return out;

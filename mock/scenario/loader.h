@@ -94,7 +94,7 @@ class ScenarioRegistry {
   };
   AddResult add_runtime(const std::string& name, const std::string& text);
   // Drops every runtime document that defines scenario `name` of `api` and loads again. Returns the
-  // scenarios (API, name) of the dropped documents; empty when none defined it. When the rest no
+  // scenarios (API, name) of the dropped documents, each once; empty when none defined it. When the rest no
   // longer loads the documents stay and `load` says why.
   struct RemoveResult {
     LoadResult load;

@@ -52,6 +52,12 @@ TEST(ScenarioRuntime, APostedDocumentOverridesAFileAndSurvivesReloads) {
   EXPECT_EQ(registry.current()->find("emergence", "two")->script->phases.back().state, "failed");
   EXPECT_FALSE(registry.is_runtime("emergence", "two"));
   EXPECT_TRUE(registry.remove_runtime("emergence", "one").removed.empty());
+
+  // Two documents defining the same scenario both go, and it is named once.
+  ASSERT_TRUE(registry.add_runtime("a.yaml", document("four")).load.ok());
+  ASSERT_TRUE(registry.add_runtime("b.yaml", document("four")).load.ok());
+  EXPECT_EQ(registry.remove_runtime("emergence", "four").removed, (std::vector<std::pair<std::string, std::string>>{{"emergence", "four"}}));
+  EXPECT_EQ(registry.current()->find("emergence", "four"), nullptr);
 }
 
 TEST(ScenarioRuntime, ABrokenDocumentIsRefusedWithItsLineAndTheSetStays) {
