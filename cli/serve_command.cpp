@@ -16,6 +16,7 @@
 #include "http/signals.h"
 #include "loader/api_contract.h"
 #include "scenario/loader.h"
+#include "scenario/watch.h"
 
 namespace runmock::cli {
 namespace {
@@ -41,7 +42,12 @@ struct ServeOptions {
   int keep_alive_timeout = 5;
   int read_timeout = 5;
   int write_timeout = 5;
+  bool watch = false;
+  bool fail_on_violations = false;
 };
+
+// The exit status of a run that served a contract-breaking exchange (--fail-on-violations).
+constexpr int kViolationsExitCode = 3;
 
 struct StartupError {
   std::string message;
@@ -101,8 +107,11 @@ int serve(ServeOptions& options) {
   dialects::Amperity amperity(engine, scenarios, contracts.at("amperity"), verifier,
                               {options.amperity_start_status, options.amperity_rate_limit});
   amperity.install(server);
-  admin::install(server, engine, scenarios);
   dialects::Pennsieve pennsieve(engine, scenarios, contracts.at("pennsieve"), verifier, options.pennsieve);
+  admin::install(server, engine, scenarios,
+                 {{dialects::Emergence::kApi, [&emergence](const engine::SeedSpec& spec) { return emergence.seed_run(spec); }},
+                  {dialects::Amperity::kApi, [&amperity](const engine::SeedSpec& spec) { return amperity.seed_run(spec); }},
+                  {dialects::Pennsieve::kApi, [&pennsieve](const engine::SeedSpec& spec) { return pennsieve.seed_run(spec); }}});
   pennsieve.install(server);
 
   http::ShutdownSignals signals;
@@ -114,7 +123,26 @@ int serve(ServeOptions& options) {
   } catch (const std::exception& e) {
     throw StartupError{std::string("cannot listen on ") + options.server.host + ":" + std::to_string(options.server.port) + ": " + e.what()};
   }
+  std::optional<scenario::ScenarioWatcher> watcher;
+  if (options.watch) {
+    watcher.emplace(scenarios, std::chrono::milliseconds(250), [](const scenario::LoadResult& result) {
+      if (result.ok()) {
+        std::cerr << "runmock: scenarios reloaded (" << result.files.size() << " files)" << std::endl;
+      } else {
+        std::cerr << "runmock: the scenarios did not reload, the previous ones stay in force: " << result.errors.front().to_string()
+                  << (result.errors.size() > 1 ? " (and " + std::to_string(result.errors.size() - 1) + " more)" : "") << std::endl;
+      }
+    });
+  }
   http::wait_and_stop(signals, server);
+  watcher.reset();
+  if (options.fail_on_violations) {
+    auto tally = server.journal().violations();
+    if (tally.invalid_exchanges > 0) {
+      std::cerr << "runmock: --fail-on-violations: " << http::describe(tally) << std::flush;
+      return kViolationsExitCode;
+    }
+  }
   return 0;
 }
 
@@ -162,6 +190,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--callback-policy", options->pennsieve.callback_policy, "pennsieve: completionCallbackUrl accepted: lambda-or-loopback, lambda, any")
       ->capture_default_str()
       ->check(CLI::IsMember({"lambda-or-loopback", "lambda", "any"}));
+  cmd->add_flag("--watch", options->watch, "reload the scenario folders when a file changes (a broken edit keeps the old set)");
+  cmd->add_flag("--fail-on-violations", options->fail_on_violations,
+                "exit 3 at shutdown when a request or response broke the contract (summary on standard error)");
   cmd->add_option("--contracts", options->contracts_dir, "folder of the API contracts (default: the bundled contracts/)");
   cmd->add_option("--amperity-rate-limit", options->amperity_rate_limit, "amperity: requests per second per tenant before 429; 0: no limit")
       ->capture_default_str()

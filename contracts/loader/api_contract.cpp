@@ -398,7 +398,8 @@ std::map<std::string, ApiContract> load_all(const fs::path& contracts_dir) {
   std::map<std::string, ApiContract> contracts;
   std::vector<fs::path> dirs;
   for (const auto& entry : fs::directory_iterator(contracts_dir)) {
-    if (entry.is_directory() && fs::exists(entry.path() / "openapi.yaml")) dirs.push_back(entry.path());
+    // A workflow-run API has both; contracts/admin/ (the admin API's description) has no lifecycle.
+    if (entry.is_directory() && fs::exists(entry.path() / "openapi.yaml") && fs::exists(entry.path() / "lifecycle.json")) dirs.push_back(entry.path());
   }
   std::sort(dirs.begin(), dirs.end());
   // Each contract is independent (its own registry): load them side by side, since parsing the

@@ -87,7 +87,7 @@ class ApiContract {
   Lifecycle lifecycle_;
 };
 
-// Loads every API folder under `contracts_dir` that has an openapi.yaml, by name.
+// Loads every API folder under `contracts_dir` that has an openapi.yaml and a lifecycle.json, by name.
 std::map<std::string, ApiContract> load_all(const std::filesystem::path& contracts_dir);
 
 // Where the contracts are: $RUNMOCK_CONTRACTS_DIR, else the source tree's contracts/ folder

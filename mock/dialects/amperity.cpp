@@ -212,31 +212,56 @@ Response Amperity::start(RequestContext& ctx) {
   }
   if (!selection.scenario) return ctx.error(500, "", "no amperity scenario matches and none is the default");
 
-  engine::Instant now = engine_.clock().now();
-  std::string date = date_digits(now);
-  std::string version = "etv-" + date + "-" + engine_.ids().digits(5) + "-" + engine_.ids().alphanumerics(6);
-  engine::CreateRequest create;
-  create.api = kApi;
-  create.tenant = tenant;
-  create.script = selection.scenario->script;
-  create.data = {{"config_id", config_id},
-                 {"type", configuration_fields.value("type", kind->type)},
-                 {"name", configuration_fields.value("name", std::string(kind->name) + " " + config_id)},
-                 {"tenant", tenant},
-                 {"version", version},
-                 {"request", body.value}};
-  create.make_id = [date](engine::IdGenerator& ids) { return "wf-" + date + "-" + ids.digits(5) + "-" + ids.letters(5); };
-  create.make_part_id = [date](engine::IdGenerator& ids, const std::string&) {
-    return "wft-" + date + "-" + ids.digits(5) + "-" + ids.alphanumerics(6);
-  };
   engine::RunSnapshot run;
   try {
-    run = engine_.create(std::move(create));
+    run = engine_.create(new_run(tenant, config_id, configuration_fields, body.value, selection.scenario->script, engine_.clock().now()));
   } catch (const engine::StoreFull& e) {
     return ctx.error(503, "", std::string("Service unavailable: ") + e.what());
   }
   describe_run(ctx, run, *set);
   return Response::json(options_.start_status, workflow(run));
+}
+
+engine::CreateRequest Amperity::new_run(const std::string& tenant, const std::string& config_id, const json& configuration_fields,
+                                        const json& body, std::shared_ptr<const engine::Script> script, engine::Instant created_at) const {
+  const Kind& kind = *kind_of(config_id);
+  std::string date = date_digits(created_at);
+  std::string version = "etv-" + date + "-" + engine_.ids().digits(5) + "-" + engine_.ids().alphanumerics(6);
+  engine::CreateRequest create;
+  create.api = kApi;
+  create.tenant = tenant;
+  create.script = std::move(script);
+  create.data = {{"config_id", config_id},
+                 {"type", configuration_fields.value("type", kind.type)},
+                 {"name", configuration_fields.value("name", std::string(kind.name) + " " + config_id)},
+                 {"tenant", tenant},
+                 {"version", version},
+                 {"request", body}};
+  create.make_id = [date](engine::IdGenerator& ids) { return "wf-" + date + "-" + ids.digits(5) + "-" + ids.letters(5); };
+  create.make_part_id = [date](engine::IdGenerator& ids, const std::string&) {
+    return "wft-" + date + "-" + ids.digits(5) + "-" + ids.alphanumerics(6);
+  };
+  return create;
+}
+
+engine::CreateRequest Amperity::seed_run(const engine::SeedSpec& spec) const {
+  std::string tenant = http::jwt::kDevClientId;
+  if (!spec.tenant.is_null()) {
+    if (!spec.tenant.is_string() || spec.tenant.get_ref<const std::string&>().empty()) {
+      throw std::invalid_argument("tenant: an amperity tenant is the amperity-tenant header's value, a non-empty string");
+    }
+    tenant = spec.tenant.get<std::string>();
+  }
+  json body = spec.request.is_null() ? json{{"config_id", kSeedConfigId}} : spec.request;
+  if (!body.is_object()) throw std::invalid_argument("request: the start body's fields, as an object");
+  if (!body.contains("config_id")) body["config_id"] = kSeedConfigId;
+  if (!body["config_id"].is_string()) throw std::invalid_argument("request.config_id: a configuration id string");
+  std::string config_id = body["config_id"].get<std::string>();
+  const Kind* kind = kind_of(config_id);
+  if (!kind) throw std::invalid_argument("request.config_id: '" + config_id + "' is not a courier group (cg-), orchestration group (og-) or campaign (cc-)");
+  const scenario::Configuration* configuration = scenarios_.current()->configuration(kApi, config_id);
+  json configuration_fields = configuration ? configuration->fields : json::object();
+  return new_run(tenant, config_id, configuration_fields, body, spec.script, spec.created_at);
 }
 
 Response Amperity::get(RequestContext& ctx) {

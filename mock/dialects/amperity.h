@@ -37,6 +37,12 @@ class Amperity {
 
   void install(http::Server& server);
 
+  // A run as start makes it, for the admin API's seeding. `spec.tenant`: the amperity-tenant value
+  // (default: the dev token's client id, "runmock-dev"); `spec.request`: the start body (default:
+  // config_id cg-123ABc4DE, the seed's "Daily").
+  engine::CreateRequest seed_run(const engine::SeedSpec& spec) const;
+  static constexpr const char* kSeedConfigId = "cg-123ABc4DE";
+
   // The workflow with every property (view=verbose, start, stop, list items).
   nlohmann::json workflow(const engine::RunSnapshot& run) const;
   // view=overview: created_at, ended_at, id, name, state, tenant, type.
@@ -51,6 +57,11 @@ class Amperity {
   bool over_rate_limit(const std::string& tenant);
   std::variant<engine::RunSnapshot, http::Response> find_run(http::RequestContext& ctx, const std::string& tenant, bool poll) const;
   http::Response bad_request(http::RequestContext& ctx, const std::vector<http::Violation>& violations) const;
+
+  // What start hands the engine for a checked request (shared with seed_run); `config_id` has a
+  // known prefix (cg-, og-, cc-).
+  engine::CreateRequest new_run(const std::string& tenant, const std::string& config_id, const nlohmann::json& configuration_fields, const nlohmann::json& body,
+                                std::shared_ptr<const engine::Script> script, engine::Instant created_at) const;
 
   http::Response start(http::RequestContext& ctx);
   http::Response get(http::RequestContext& ctx);

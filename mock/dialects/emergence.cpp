@@ -223,20 +223,9 @@ Response Emergence::create(RequestContext& ctx) {
   if (!selection.scenario) return ctx.error(500, "INTERNAL_ERROR", "no emergence scenario matches and none is the default");
 
   json asset_fqn = body.value.value("asset_fqn", json(nullptr));
-  json input = {{"asset_fqn", asset_fqn}};
-  if (body.value.contains("parameters")) input["parameters"] = body.value["parameters"];
-  engine::CreateRequest create;
-  create.api = kApi;
-  create.tenant = caller.owner.tenant;
-  create.script = selection.scenario->script;
-  create.data = {{"configuration_id", configuration_id},
-                 {"configuration", configuration->fields},
-                 {"asset_fqn", asset_fqn},
-                 {"save_all", body.value.value("save_all", true)},
-                 {"input", input}};
   engine::RunSnapshot run;
   try {
-    run = engine_.create(std::move(create));
+    run = engine_.create(new_run(caller.owner.tenant, configuration_id, *configuration, body.value, selection.scenario->script));
   } catch (const engine::StoreFull& e) {
     return ctx.error(503, "SERVICE_UNAVAILABLE", e.what());
   }
@@ -249,6 +238,49 @@ Response Emergence::create(RequestContext& ctx) {
                   {"save_all", run.data()["save_all"]},
                   {"pipeline_id", value_or_null(run.fields(), "pipeline_id")}};
   return Response::json(201, std::move(created));
+}
+
+engine::CreateRequest Emergence::new_run(const std::string& tenant, const std::string& configuration_id,
+                                         const scenario::Configuration& configuration, const json& body,
+                                         std::shared_ptr<const engine::Script> script) const {
+  json asset_fqn = body.value("asset_fqn", json(nullptr));
+  json input = {{"asset_fqn", asset_fqn}};
+  if (body.contains("parameters")) input["parameters"] = body["parameters"];
+  engine::CreateRequest create;
+  create.api = kApi;
+  create.tenant = tenant;
+  create.script = std::move(script);
+  create.data = {{"configuration_id", configuration_id},
+                 {"configuration", configuration.fields},
+                 {"asset_fqn", asset_fqn},
+                 {"save_all", body.value("save_all", true)},
+                 {"input", input}};
+  return create;
+}
+
+engine::CreateRequest Emergence::seed_run(const engine::SeedSpec& spec) const {
+  std::string client_id = http::jwt::kDevClientId;
+  std::string project_id = http::jwt::kDevProjectId;
+  if (!spec.tenant.is_null()) {
+    if (!spec.tenant.is_object() || !spec.tenant.contains("client_id") || !spec.tenant["client_id"].is_string() ||
+        !spec.tenant.contains("project_id") || !spec.tenant["project_id"].is_string()) {
+      throw std::invalid_argument("tenant: an emergence tenant is the token's {\"client_id\": \"...\", \"project_id\": \"...\"}");
+    }
+    client_id = spec.tenant["client_id"].get<std::string>();
+    project_id = spec.tenant["project_id"].get<std::string>();
+  }
+  json body = spec.request.is_null() ? json{{"asset_fqn", kSeedAssetFqn}} : spec.request;
+  if (!body.is_object()) throw std::invalid_argument("request: the create body's fields and configuration_id, as an object");
+  std::string configuration_id = kSeedConfigurationId;
+  if (body.contains("configuration_id")) {
+    if (!body["configuration_id"].is_string()) throw std::invalid_argument("request.configuration_id: a configuration id string");
+    configuration_id = body["configuration_id"].get<std::string>();
+    body.erase("configuration_id");
+  }
+  const scenario::Configuration* configuration = scenarios_.current()->configuration(kApi, configuration_id);
+  if (!configuration) throw std::invalid_argument("request.configuration_id: no emergence configuration '" + configuration_id + "'");
+  if (!body.contains("asset_fqn")) body["asset_fqn"] = kSeedAssetFqn;
+  return new_run(client_id + "\n" + project_id, configuration_id, *configuration, body, spec.script);
 }
 
 Response Emergence::get(RequestContext& ctx) {

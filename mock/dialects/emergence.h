@@ -29,6 +29,13 @@ class Emergence {
   // Registers the dialect (its error shape) and its routes.
   void install(http::Server& server);
 
+  // A run as create makes it, for the admin API's seeding. `spec.tenant`: {"client_id", "project_id"}
+  // (default: the dev token's); `spec.request`: the create body's fields plus "configuration_id"
+  // (default: the seed configuration and asset).
+  engine::CreateRequest seed_run(const engine::SeedSpec& spec) const;
+  static constexpr const char* kSeedConfigurationId = "550e8400-e29b-41d4-a716-446655440001";
+  static constexpr const char* kSeedAssetFqn = "PostgreSQL.dvdrental.public";
+
   // The run as getWorkflowRun answers it.
   nlohmann::json run_detail(const engine::RunSnapshot& run) const;
 
@@ -53,6 +60,9 @@ class Emergence {
   http::Response stream(http::RequestContext& ctx);
 
   nlohmann::json summary(const engine::RunSnapshot& run) const;
+  // What create hands the engine for a checked request (shared with seed_run).
+  engine::CreateRequest new_run(const std::string& tenant, const std::string& configuration_id, const scenario::Configuration& configuration,
+                                const nlohmann::json& body, std::shared_ptr<const engine::Script> script) const;
 
   engine::Engine& engine_;
   scenario::ScenarioRegistry& scenarios_;

@@ -602,47 +602,9 @@ Response Pennsieve::create(RequestContext& ctx) {
   }
   if (!selection.scenario) return ctx.error(500, "", "no pennsieve scenario matches and none is the default");
 
-  // The run's DAG: the definition's nodes with the run's tags and execution targets.
-  std::map<std::string, json> configs;
-  for (const auto& c : instance.value("processorConfigs", json::array())) configs[node_id_of(c)] = c;
-  engine::CreateRequest create;
-  std::vector<json> dag;
-  for (const auto& node : dag_def) {
-    std::string id = node.value("id", "");
-    json copy = {{"id", id}, {"type", node.value("type", "processor")}, {"dependsOn", node.value("dependsOn", json::array())}};
-    for (const char* key : {"sourceUrl", "tag", "computeType", "targetType"}) {
-      if (node.contains(key)) copy[key] = node[key];
-    }
-    if (tags.contains(id)) copy["tag"] = tags[id];
-    if (auto it = configs.find(id); it != configs.end()) {
-      copy["computeType"] = it->second.value("executionTarget", "standard");
-      if (it->second.contains("version") && node.value("type", "") == "processor" && !tags.contains(id)) copy["tag"] = it->second["version"];
-    }
-    dag.push_back(std::move(copy));
-  }
-  std::string name = b.value("name", "run-" + basic_time(engine_.clock().now()));
-  json run = {{"name", name},
-              {"workflowInstanceId", instance_id},
-              {"workflowUuid", workflow_id},
-              {"workflowName", workflow->value("name", "")},
-              {"computeNodeUuid", compute_node_id},
-              {"processorConfigs", instance.value("processorConfigs", json::array())}};
-  for (const char* key : {"datasetId", "dataSources", "processorParams", "tags", "layers", "executionBudgetUsd", "completionCallbackUrl",
-                          "completionCallbackContext"}) {
-    if (b.contains(key)) run[key] = b[key];
-  }
-  if (b.contains("dataTargets")) run["dataTargets"] = data_targets;
-  create.api = kApi;
-  create.tenant = tenant;
-  create.script = selection.scenario->script;
-  create.data = {{"run", run},
-                 {"dagSize", dag.size()},
-                 {"organizationId", workflow->value("organizationId", "")},
-                 {"executionBudgetUsd", b.value("executionBudgetUsd", 0.0)}};
-  create.parts["dag"] = std::move(dag);
   engine::RunSnapshot created;
   try {
-    created = engine_.create(std::move(create));
+    created = engine_.create(new_run(tenant, instance_id, instance, *workflow, b, data_targets, selection.scenario->script, engine_.clock().now()));
   } catch (const engine::StoreFull& e) {
     return ctx.error(503, "", std::string("Service Unavailable: ") + e.what());
   }
@@ -656,6 +618,81 @@ Response Pennsieve::create(RequestContext& ctx) {
   }
   wake_.notify_all();
   return Response::json(201, run_json(enforce(created)));
+}
+
+engine::CreateRequest Pennsieve::new_run(const std::string& tenant, const std::string& instance_id, const json& instance, const json& workflow,
+                                         const json& b, const json& data_targets, std::shared_ptr<const engine::Script> script,
+                                         engine::Instant created_at) const {
+  // The run's DAG: the definition's nodes with the run's tags and execution targets.
+  const json tags = b.value("tags", json::object());
+  std::map<std::string, json> configs;
+  for (const auto& c : instance.value("processorConfigs", json::array())) configs[node_id_of(c)] = c;
+  std::vector<json> dag;
+  for (const auto& node : workflow.value("dag", json::array())) {
+    std::string id = node.value("id", "");
+    json copy = {{"id", id}, {"type", node.value("type", "processor")}, {"dependsOn", node.value("dependsOn", json::array())}};
+    for (const char* key : {"sourceUrl", "tag", "computeType", "targetType"}) {
+      if (node.contains(key)) copy[key] = node[key];
+    }
+    if (tags.contains(id)) copy["tag"] = tags[id];
+    if (auto it = configs.find(id); it != configs.end()) {
+      copy["computeType"] = it->second.value("executionTarget", "standard");
+      if (it->second.contains("version") && node.value("type", "") == "processor" && !tags.contains(id)) copy["tag"] = it->second["version"];
+    }
+    dag.push_back(std::move(copy));
+  }
+  std::string name = b.value("name", "run-" + basic_time(created_at));
+  json run = {{"name", name},
+              {"workflowInstanceId", instance_id},
+              {"workflowUuid", instance.value("workflowId", "")},
+              {"workflowName", workflow.value("name", "")},
+              {"computeNodeUuid", instance.value("computeNodeId", "")},
+              {"processorConfigs", instance.value("processorConfigs", json::array())}};
+  for (const char* key : {"datasetId", "dataSources", "processorParams", "tags", "layers", "executionBudgetUsd", "completionCallbackUrl",
+                          "completionCallbackContext"}) {
+    if (b.contains(key)) run[key] = b[key];
+  }
+  if (b.contains("dataTargets")) run["dataTargets"] = data_targets;
+  engine::CreateRequest create;
+  create.api = kApi;
+  create.tenant = tenant;
+  create.script = std::move(script);
+  create.data = {{"run", run},
+                 {"dagSize", dag.size()},
+                 {"organizationId", workflow.value("organizationId", "")},
+                 {"executionBudgetUsd", b.value("executionBudgetUsd", 0.0)}};
+  create.parts["dag"] = std::move(dag);
+  return create;
+}
+
+engine::CreateRequest Pennsieve::seed_run(const engine::SeedSpec& spec) const {
+  std::string tenant = http::jwt::kDevClientId;
+  if (!spec.tenant.is_null()) {
+    if (!spec.tenant.is_string() || spec.tenant.get_ref<const std::string&>().empty()) {
+      throw std::invalid_argument("tenant: a pennsieve tenant is the token's sub (else client_id), a non-empty string");
+    }
+    tenant = spec.tenant.get<std::string>();
+  }
+  auto set = scenarios_.current();
+  json body = spec.request.is_null() ? json::object() : spec.request;
+  if (!body.is_object()) throw std::invalid_argument("request: the create body's fields, as an object");
+  if (!body.contains("workflowInstanceId")) {
+    for (const auto* c : set->configurations(kApi)) {
+      if (c->fields.value("kind", "") == "instance") {
+        body["workflowInstanceId"] = c->id;
+        break;
+      }
+    }
+  }
+  if (!body.contains("workflowInstanceId") || !body["workflowInstanceId"].is_string()) {
+    throw std::invalid_argument("request.workflowInstanceId: the id of a workflow instance declared in the scenarios' configurations");
+  }
+  std::string instance_id = body["workflowInstanceId"].get<std::string>();
+  const json* instance = spec_of(*set, "instance", instance_id);
+  if (!instance) throw std::invalid_argument("request.workflowInstanceId: no declared workflow instance '" + instance_id + "'");
+  const json* workflow = spec_of(*set, "workflow", instance->value("workflowId", ""));
+  if (!workflow) throw std::invalid_argument("request.workflowInstanceId: the instance's workflow '" + instance->value("workflowId", "") + "' is not declared");
+  return new_run(tenant, instance_id, *instance, *workflow, body, body.value("dataTargets", json::object()), spec.script, spec.created_at);
 }
 
 Response Pennsieve::get(RequestContext& ctx) {

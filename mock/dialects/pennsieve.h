@@ -66,6 +66,11 @@ class Pennsieve {
   void install(http::Server& server);
 
   nlohmann::json run_json(const engine::RunSnapshot& run) const;
+
+  // A run as create makes it, for the admin API's seeding. `spec.tenant`: the token's sub (else
+  // client_id) (default: the dev token's, "runmock-dev"); `spec.request`: the create body (default:
+  // the first workflow instance the configurations declare; not checked like a client's body).
+  engine::CreateRequest seed_run(const engine::SeedSpec& spec) const;
   static nlohmann::json error_body(const http::ErrorInfo& info);
 
  private:
@@ -74,6 +79,11 @@ class Pennsieve {
   // Applies the budget rule to a run as observed (fails it when its spend passed its cap).
   engine::RunSnapshot enforce(engine::RunSnapshot run);
   http::Response bad_request(http::RequestContext& ctx, const std::vector<http::Violation>& violations) const;
+
+  // What create hands the engine for a checked request (shared with seed_run).
+  engine::CreateRequest new_run(const std::string& tenant, const std::string& instance_id, const nlohmann::json& instance,
+                                const nlohmann::json& workflow, const nlohmann::json& body, const nlohmann::json& data_targets,
+                                std::shared_ptr<const engine::Script> script, engine::Instant created_at) const;
 
   http::Response create(http::RequestContext& ctx);
   http::Response get(http::RequestContext& ctx);

@@ -544,6 +544,13 @@ RunSnapshot Engine::create(CreateRequest request) {
   {
     std::unique_lock index(m.index_mutex);
     Instant now = m.clock->now();
+    if (request.seed) {
+      if (request.seed->created_at > now) throw std::invalid_argument("a seeded run cannot be created after the clock's now");
+      for (const auto& [phase, at] : request.seed->phases) {
+        if (phase >= script.phases.size()) throw std::invalid_argument("scenario '" + script.name + "' has no phase " + std::to_string(phase));
+      }
+    }
+    Instant created_at = request.seed ? request.seed->created_at : now;
     m.make_room(now);
 
     auto info = std::make_shared<RunInfo>();
@@ -559,7 +566,7 @@ RunSnapshot Engine::create(CreateRequest request) {
     info->script = request.script;
     info->data = std::move(request.data);
     info->sequence = ++m.next_sequence;
-    info->created_at = now;
+    info->created_at = created_at;
     if (script.has_placeholders) {
       for (const auto& phase : script.phases) info->sets.push_back(expand_placeholders(phase.set, m.ids));
     }
@@ -592,7 +599,10 @@ RunSnapshot Engine::create(CreateRequest request) {
     record->state = std::move(initial);
     {
       std::lock_guard lock(record->mutex);
-      m.enter(*record, 0, "", now, Reason::created, "");
+      m.enter(*record, 0, "", created_at, Reason::created, "");
+      if (request.seed) {
+        for (const auto& [phase, at] : request.seed->phases) m.enter(*record, phase, "", at, Reason::admin, "seed");
+      }
       m.settle_time(*record, now);
       m.update_due(*record);
       result = Impl::snapshot(*record);

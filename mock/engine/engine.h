@@ -80,7 +80,22 @@ struct CreateRequest {
   // they must not call back into the engine.
   std::function<std::string(IdGenerator&)> make_id;
   std::function<std::string(IdGenerator&, const std::string& part)> make_part_id;
+  // Seeding (the admin API): the run was created at `seed->created_at` and entered each of
+  // `seed->phases` in turn (see plan_seed). Unset: a new run, created now in phase 0.
+  std::optional<SeedPlan> seed;
 };
+
+// What the admin API's seeding hands a dialect to build a run as its create would: the run's
+// tenant and create request as the admin API got them (null: the dialect's defaults, the dev
+// token's tenant), its scenario and its creation instant. A dialect's builder throws
+// std::invalid_argument with a message naming the field ("tenant.client_id: ...") for bad input.
+struct SeedSpec {
+  nlohmann::json tenant;
+  nlohmann::json request;
+  std::shared_ptr<const Script> script;
+  Instant created_at;
+};
+using RunBuilder = std::function<CreateRequest(const SeedSpec&)>;
 
 struct ObserveOptions {
   bool count_poll = true;  // a GET of the run is a poll; the event stream and listings are not
@@ -161,7 +176,8 @@ class Engine {
   const EngineOptions& options() const;
 
   // Creates a run in phase 0 of its script at the clock's now (zero-length time phases are
-  // passed at once). Throws std::invalid_argument (unknown API, empty script), StoreFull.
+  // passed at once), or as request.seed plans it. Throws std::invalid_argument (unknown API, empty
+  // script, a seed plan in the future or naming no phase), StoreFull.
   RunSnapshot create(CreateRequest request);
 
   // The run as of now; a poll (count_poll) may move a poll-based phase on. nullopt: no such run

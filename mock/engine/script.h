@@ -87,6 +87,22 @@ struct Script {
   std::size_t part_count(const std::string& part) const;
 };
 
+// How a run seeded in phase `target` got there by `now`: created at `created_at` in phase 0, it
+// entered each of `phases` (index, instant) in turn, the last one being `target`.
+struct SeedPlan {
+  Instant created_at;
+  std::vector<std::pair<std::size_t, Instant>> phases;
+};
+// The phase a nominal step lasts in a seed plan when its script says no duration (polls, manual).
+inline constexpr Duration kSeedNominalStep = std::chrono::seconds(1);
+// Plans a run that has been in phase `target` for `in_phase` at `now`: phase 0, then along the
+// main flow's `next` links to the target (a phase of an action's branch: phase 0, then the
+// branch); each phase passed lasts its scripted `after` (kSeedNominalStep when it moves on by
+// polls or by hand), so the creation is back-dated by their sum plus `in_phase`. Throws
+// std::invalid_argument when the target is not a phase of the script, cannot be reached that way,
+// or would have moved on by time within `in_phase`.
+SeedPlan plan_seed(const Script& script, std::size_t target, Instant now, Duration in_phase = Duration{0});
+
 // The placeholder a `set` string value may hold to get a fresh id per run.
 inline constexpr std::string_view kUuidPlaceholder = "${uuid}";
 

@@ -1,5 +1,6 @@
 #include "http/journal.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -35,6 +36,7 @@ json to_json(const JournalEntry& e) {
           {"status", e.status},
           {"duration_ms", std::round(e.duration_ms * 1000.0) / 1000.0},
           {"api", text_or_null(e.api)},
+          {"operation", text_or_null(e.operation)},
           {"run", text_or_null(e.run)},
           {"scenario", text_or_null(e.scenario)},
           {"verdict", e.verdict},
@@ -42,6 +44,43 @@ json to_json(const JournalEntry& e) {
           {"fault", text_or_null(e.fault)},
           {"request_errors", violations_json(e.request_errors)},
           {"response_errors", violations_json(e.response_errors)}};
+}
+
+json to_json(const ViolationGroup& g) {
+  return {{"api", text_or_null(g.api)},
+          {"operation", text_or_null(g.operation)},
+          {"side", g.side},
+          {"in", g.violation.in},
+          {"instance_location", g.violation.instance_location},
+          {"schema_location", g.violation.schema_location},
+          {"message", g.violation.message},
+          {"count", g.count},
+          {"first_time", g.first_time},
+          {"last_time", g.last_time},
+          {"request_ids", g.request_ids}};
+}
+
+json to_json(const ViolationTally& tally) {
+  json groups = json::array();
+  for (const auto& g : tally.groups) groups.push_back(to_json(g));
+  return {{"invalid_exchanges", tally.invalid_exchanges}, {"violations", tally.violations}, {"groups", std::move(groups)}};
+}
+
+std::string describe(const ViolationTally& tally, std::size_t max_groups) {
+  std::string out = std::to_string(tally.invalid_exchanges) + (tally.invalid_exchanges == 1 ? " exchange" : " exchanges") +
+                    " broke the contract (" + std::to_string(tally.violations) + " violations in " + std::to_string(tally.groups.size()) +
+                    (tally.groups.size() == 1 ? " group" : " groups") + ")\n";
+  for (std::size_t i = 0; i < tally.groups.size() && i < max_groups; ++i) {
+    const ViolationGroup& g = tally.groups[i];
+    std::string where = g.violation.in + (g.violation.instance_location.empty() ? "" : " " + g.violation.instance_location);
+    out += "  " + std::to_string(g.count) + "x " + (g.api.empty() ? "-" : g.api) + " " + (g.operation.empty() ? "-" : g.operation) + " " +
+           g.side + " " + where + ": " + g.violation.message + " (first: " + (g.request_ids.empty() ? "-" : g.request_ids.front()) + " " +
+           g.first_method + " " + g.first_path + ")\n";
+  }
+  if (tally.groups.size() > max_groups) {
+    out += "  ... and " + std::to_string(tally.groups.size() - max_groups) + " more groups (GET /__runmock/violations lists them all)\n";
+  }
+  return out;
 }
 
 std::string utc_now_iso8601() {
@@ -78,6 +117,7 @@ std::uint64_t Journal::record(JournalEntry entry) {
   entry.sequence = next_sequence_++;
   ++recorded_;
   ++verdicts_[entry.verdict];
+  if (entry.verdict == verdict::invalid) tally(entry);
   if (capacity_ == 0) {
     ++dropped_;
     return entry.sequence;
@@ -90,8 +130,64 @@ std::uint64_t Journal::record(JournalEntry entry) {
   return ring_.back().sequence;
 }
 
+void Journal::tally(const JournalEntry& entry) {
+  ++invalid_exchanges_;
+  auto add = [&](const std::string& side, const Violation& v) {
+    ++violation_count_;
+    std::string key = entry.api + '\n' + entry.operation + '\n' + side + '\n' + v.in + '\n' + v.instance_location + '\n' + v.message;
+    auto [it, inserted] = groups_.try_emplace(key);
+    auto& [order, group] = it->second;
+    if (inserted) {
+      order = next_group_order_++;
+      group.api = entry.api;
+      group.operation = entry.operation;
+      group.side = side;
+      group.violation = v;
+      group.first_time = entry.time;
+      group.first_method = entry.method;
+      group.first_path = entry.path;
+    }
+    ++group.count;
+    group.last_time = entry.time;
+    if (group.request_ids.size() < ViolationGroup::kMaxRequestIds) group.request_ids.push_back(entry.request_id);
+  };
+  for (const auto& v : entry.request_errors) add("request", v);
+  for (const auto& v : entry.response_errors) add("response", v);
+  // An exchange judged invalid with no itemized violation still counts, under its message.
+  if (entry.request_errors.empty() && entry.response_errors.empty()) add("request", {"request", "", "", entry.message});
+}
+
+ViolationTally Journal::violations() const {
+  ViolationTally out;
+  std::vector<std::pair<std::uint64_t, ViolationGroup>> ordered;
+  {
+    std::lock_guard lock(mutex_);
+    out.invalid_exchanges = invalid_exchanges_;
+    out.violations = violation_count_;
+    for (const auto& [key, value] : groups_) ordered.push_back(value);
+  }
+  std::sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
+    return a.second.count != b.second.count ? a.second.count > b.second.count : a.first < b.first;
+  });
+  for (auto& [order, group] : ordered) out.groups.push_back(std::move(group));
+  return out;
+}
+
+std::uint64_t Journal::clear_violations() {
+  std::lock_guard lock(mutex_);
+  std::uint64_t cleared = invalid_exchanges_;
+  invalid_exchanges_ = 0;
+  violation_count_ = 0;
+  groups_.clear();
+  return cleared;
+}
+
 std::vector<JournalEntry> Journal::entries(const JournalFilter& filter) const {
   auto matches = [&](const JournalEntry& e) {
+    if (filter.since) {
+      auto at = engine::parse_timestamp(e.time);
+      if (!at || *at < *filter.since) return false;
+    }
     return e.sequence > filter.after && (filter.run.empty() || e.run == filter.run) && (filter.api.empty() || e.api == filter.api) &&
            (filter.verdict.empty() || e.verdict == filter.verdict);
   };

@@ -10,8 +10,11 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "engine/time.h"
 
 namespace runmock::http {
 
@@ -42,6 +45,7 @@ struct JournalEntry {
   int status = 0;
   double duration_ms = 0;
   std::string api;  // the dialect ("emergence", ...), "admin", or empty outside every dialect
+  std::string operation;  // the contract operation ("createWorkflowRun"), else the route template; empty when no route matched
   std::string run;
   std::string scenario;
   std::string verdict;
@@ -52,17 +56,46 @@ struct JournalEntry {
 };
 nlohmann::json to_json(const JournalEntry& entry);
 
-// GET /__runmock/journal?run=&api=&verdict=&after=&limit=
+// GET /__runmock/journal?run=&api=&verdict=&after=&since=&limit=
 struct JournalFilter {
   std::string run;
   std::string api;
   std::string verdict;
-  std::uint64_t after = 0;  // only entries with a greater sequence
+  std::uint64_t after = 0;              // only entries with a greater sequence
+  std::optional<engine::Instant> since;  // only entries at or after this instant (by the journal's clock)
   std::size_t limit = 0;    // the last `limit` matching entries; 0 is all
 };
 
 // The current time as ISO 8601 UTC with milliseconds, from the system clock.
 std::string utc_now_iso8601();
+
+// One group of GET /__runmock/violations: the same violation (api, operation, side, where, message)
+// seen `count` times.
+struct ViolationGroup {
+  std::string api;
+  std::string operation;
+  std::string side;  // "request" or "response"
+  Violation violation;
+  std::uint64_t count = 0;
+  std::string first_time;
+  std::string last_time;
+  std::vector<std::string> request_ids;  // the first kMaxRequestIds
+  std::string first_method;              // of the first exchange, for summaries
+  std::string first_path;
+  static constexpr std::size_t kMaxRequestIds = 20;
+};
+nlohmann::json to_json(const ViolationGroup& group);
+
+struct ViolationTally {
+  std::uint64_t invalid_exchanges = 0;  // exchanges with verdict "invalid"
+  std::uint64_t violations = 0;         // violations in them (an exchange may have several)
+  std::vector<ViolationGroup> groups;   // most frequent first, then first seen first
+};
+// {"invalid_exchanges", "violations", "groups": [...]}
+nlohmann::json to_json(const ViolationTally& tally);
+// The tally for a person (the --fail-on-violations summary): a headline, then one line per group
+// (at most `max_groups`) with its first request id, method, path and message.
+std::string describe(const ViolationTally& tally, std::size_t max_groups = 10);
 
 class Journal {
  public:
@@ -97,6 +130,12 @@ class Journal {
   // {"entries": [...], "size", "capacity", "recorded", "dropped", "verdicts": {...}}
   nlohmann::json to_json(const JournalFilter& filter = {}) const;
 
+  // Every "invalid" exchange since start (or clear_violations()), grouped: kept apart from the
+  // ring, so neither dropped entries nor clear() (DELETE /__runmock/journal, reset) hide one.
+  ViolationTally violations() const;
+  // Forgets the tally; returns how many invalid exchanges it held.
+  std::uint64_t clear_violations();
+
  private:
   mutable std::mutex mutex_;
   std::size_t capacity_;
@@ -106,6 +145,11 @@ class Journal {
   std::uint64_t recorded_ = 0;
   std::uint64_t dropped_ = 0;
   std::map<std::string, std::uint64_t> verdicts_;
+  std::uint64_t invalid_exchanges_ = 0;
+  std::uint64_t violation_count_ = 0;
+  std::uint64_t next_group_order_ = 0;
+  std::map<std::string, std::pair<std::uint64_t, ViolationGroup>> groups_;  // by key: (first seen order, group)
+  void tally(const JournalEntry& entry);
 };
 
 }  // namespace runmock::http

@@ -545,6 +545,7 @@ struct Server::Impl {
 
     phase_fault = std::move(ctx.fault);
     entry.api = ctx.api;
+    entry.operation = rc.operation ? rc.operation->id : route.pattern;
     entry.run = ctx.run_id;
     entry.scenario = ctx.scenario;
     entry.message = out.message;
@@ -845,6 +846,10 @@ struct Server::Impl {
                   if (!ok) return ctx.refuse(400, "", std::string("query parameter '") + name + "' must be a non-negative integer, not '" + *value + "'", "query");
                   (std::string_view(name) == "limit" ? filter.limit : filter.after) = number;
                 }
+                if (auto since = ctx.query("since")) {
+                  filter.since = engine::parse_timestamp(*since);
+                  if (!filter.since) return ctx.refuse(400, "", "query parameter 'since' must be an RFC 3339 timestamp (2024-01-15T10:30:00Z), not '" + *since + "'", "query");
+                }
                 return Response::json(200, journal.to_json(filter));
               },
               unjournaled);
@@ -855,6 +860,11 @@ struct Server::Impl {
                 journal.clear();
                 return Response::json(200, {{"cleared", size}});
               },
+              unjournaled);
+    add_route("admin", "GET", "/__runmock/violations", [this](RequestContext&) { return Response::json(200, to_json(journal.violations())); },
+              unjournaled);
+    add_route("admin", "DELETE", "/__runmock/violations",
+              [this](RequestContext&) { return Response::json(200, {{"cleared", journal.clear_violations()}}); },
               unjournaled);
   }
 };

@@ -901,19 +901,104 @@ LoadResult load_scenario_text(const std::string& file_name, const std::string& t
 ScenarioRegistry::ScenarioRegistry(std::vector<fs::path> paths, LoadOptions options)
     : paths_(std::move(paths)), options_(std::move(options)), current_(std::make_shared<ScenarioSet>()) {}
 
+LoadResult ScenarioRegistry::load(const std::vector<RuntimeDocument>& documents) const {
+  Loader loader(options_);
+  for (const auto& path : paths_) loader.load_layer(path);
+  for (const auto& document : documents) loader.load_text(document.name, document.text);
+  return loader.finish();
+}
+
+void ScenarioRegistry::install(const LoadResult& result, std::vector<RuntimeDocument> documents) {
+  std::map<std::pair<std::string, std::string>, std::string> sources;
+  for (const auto& api : result.set->apis()) {
+    for (const auto* s : result.set->scenarios(api)) {
+      for (const auto& document : documents) {
+        if (s->where.file == document.name) sources[{api, s->name}] = document.name;
+      }
+    }
+  }
+  std::lock_guard lock(mutex_);
+  current_ = result.set;
+  runtime_ = std::move(documents);
+  runtime_sources_ = std::move(sources);
+}
+
 LoadResult ScenarioRegistry::reload() {
   std::lock_guard serial(reload_mutex_);
-  LoadResult result = load_scenarios(paths_, options_);
-  if (result.ok()) {
+  std::vector<RuntimeDocument> documents;
+  {
     std::lock_guard lock(mutex_);
-    current_ = result.set;
+    documents = runtime_;
   }
+  LoadResult result = load(documents);
+  if (result.ok()) install(result, std::move(documents));
+  std::lock_guard lock(mutex_);
+  last_reload_ = {result.ok(), result.ok() ? std::string() : result.report(), std::chrono::system_clock::now(), result.files.size()};
   return result;
 }
 
 std::shared_ptr<const ScenarioSet> ScenarioRegistry::current() const {
   std::lock_guard lock(mutex_);
   return current_;
+}
+
+ScenarioRegistry::ReloadStatus ScenarioRegistry::last_reload() const {
+  std::lock_guard lock(mutex_);
+  return last_reload_;
+}
+
+ScenarioRegistry::AddResult ScenarioRegistry::add_runtime(const std::string& name, const std::string& text) {
+  std::lock_guard serial(reload_mutex_);
+  std::vector<RuntimeDocument> documents;
+  {
+    std::lock_guard lock(mutex_);
+    documents = runtime_;
+  }
+  // A document posted again under the same name replaces the earlier one.
+  documents.erase(std::remove_if(documents.begin(), documents.end(), [&](const RuntimeDocument& d) { return d.name == name; }), documents.end());
+  AddResult out;
+  out.load = load_scenario_text(name, text, options_);
+  if (!out.load.ok()) return out;
+  RuntimeDocument document{name, text, {}};
+  for (const auto& api : out.load.set->apis()) {
+    for (const auto* s : out.load.set->scenarios(api)) document.scenarios.emplace_back(api, s->name);
+  }
+  documents.push_back(document);
+  out.load = load(documents);
+  if (!out.load.ok()) return out;
+  out.added = document.scenarios;
+  install(out.load, std::move(documents));
+  return out;
+}
+
+ScenarioRegistry::RemoveResult ScenarioRegistry::remove_runtime(const std::string& api, const std::string& name) {
+  std::lock_guard serial(reload_mutex_);
+  std::vector<RuntimeDocument> documents;
+  {
+    std::lock_guard lock(mutex_);
+    documents = runtime_;
+  }
+  RemoveResult out;
+  std::pair<std::string, std::string> wanted{api, name};
+  std::vector<RuntimeDocument> kept;
+  for (auto& document : documents) {
+    if (std::find(document.scenarios.begin(), document.scenarios.end(), wanted) == document.scenarios.end()) {
+      kept.push_back(std::move(document));
+    } else {
+      for (const auto& scenario : document.scenarios) {
+        if (std::find(out.removed.begin(), out.removed.end(), scenario) == out.removed.end()) out.removed.push_back(scenario);
+      }
+    }
+  }
+  if (out.removed.empty()) return out;
+  out.load = load(kept);
+  if (out.load.ok()) install(out.load, std::move(kept));
+  return out;
+}
+
+bool ScenarioRegistry::is_runtime(const std::string& api, const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  return runtime_sources_.count({api, name}) > 0;
 }
 
 }  // namespace runmock::scenario

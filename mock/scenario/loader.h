@@ -14,6 +14,7 @@
 // `default: true` scenario for an API decides that API's default.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -61,22 +62,65 @@ std::string_view scenario_schema_text();
 // The scenario set in force, and reloads that never take it down: a reload builds a new set and
 // swaps it in only when it loaded cleanly; otherwise the old set stays and the errors are
 // returned. Thread-safe.
+//
+// Runtime documents (POST /__runmock/scenarios) are layers after the paths, in the order they
+// came: they override the files' scenarios of the same API and name, and every reload keeps them.
 class ScenarioRegistry {
  public:
   ScenarioRegistry(std::vector<std::filesystem::path> paths, LoadOptions options);
 
-  // Loads from the paths again (the first call is the initial load).
+  // Loads from the paths (and the runtime documents) again (the first call is the initial load).
   LoadResult reload();
   // The set in force (empty before the first clean load). Never null.
   std::shared_ptr<const ScenarioSet> current() const;
   const std::vector<std::filesystem::path>& paths() const { return paths_; }
 
+  // The outcome of the last reload(), for the admin API and --watch.
+  struct ReloadStatus {
+    bool ok = true;
+    std::string error;  // every error as "file:line:col: message", one per line; empty when ok
+    std::chrono::system_clock::time_point time;
+    std::size_t files = 0;  // files read
+  };
+  ReloadStatus last_reload() const;
+
+  // A scenario document given as text, reported as `name`: loaded exactly like a file, as a new
+  // last layer. The set in force changes only when everything (the paths, the earlier runtime
+  // documents and this one) loads cleanly; `added` then lists the API and name of each of its
+  // scenarios.
+  struct AddResult {
+    LoadResult load;
+    std::vector<std::pair<std::string, std::string>> added;
+  };
+  AddResult add_runtime(const std::string& name, const std::string& text);
+  // Drops every runtime document that defines scenario `name` of `api` and loads again. Returns the
+  // scenarios (API, name) of the dropped documents, each once; empty when none defined it. When the rest no
+  // longer loads the documents stay and `load` says why.
+  struct RemoveResult {
+    LoadResult load;
+    std::vector<std::pair<std::string, std::string>> removed;
+  };
+  RemoveResult remove_runtime(const std::string& api, const std::string& name);
+  // True when the scenario of `api` named `name` in force came from a runtime document.
+  bool is_runtime(const std::string& api, const std::string& name) const;
+
  private:
+  struct RuntimeDocument {
+    std::string name;
+    std::string text;
+    std::vector<std::pair<std::string, std::string>> scenarios;
+  };
+  LoadResult load(const std::vector<RuntimeDocument>& documents) const;
+  void install(const LoadResult& result, std::vector<RuntimeDocument> documents);
+
   std::vector<std::filesystem::path> paths_;
   LoadOptions options_;
   mutable std::mutex mutex_;
-  std::mutex reload_mutex_;
+  std::mutex reload_mutex_;  // one load at a time (reload, add, remove)
   std::shared_ptr<const ScenarioSet> current_;
+  std::vector<RuntimeDocument> runtime_;
+  std::map<std::pair<std::string, std::string>, std::string> runtime_sources_;  // (api, name) → document name, of the set in force
+  ReloadStatus last_reload_;
 };
 
 }  // namespace runmock::scenario

@@ -299,7 +299,7 @@ TEST(Engine, ServesTheOtherApisStateWords) {
                       .phase("stopping", Advance::time(1s))
                       .phase("canceled", Advance::terminal())
                       .build();
-  CreateRequest request{"amperity", "acme", amperity, json::object(), {}, [](IdGenerator& ids) { return "wf-20240115-" + ids.digits(5) + "-" + ids.alphanumerics(6); }, {}};
+  CreateRequest request{"amperity", "acme", amperity, json::object(), {}, [](IdGenerator& ids) { return "wf-20240115-" + ids.digits(5) + "-" + ids.alphanumerics(6); }, {}, {}};
   RunSnapshot run = engine->create(std::move(request));
   EXPECT_EQ(run.id().rfind("wf-20240115-", 0), 0u);
   engine->advance_clock(1s);
@@ -311,7 +311,7 @@ TEST(Engine, ServesTheOtherApisStateWords) {
   EXPECT_EQ(stopped->part("task_instances")[0].fields["state"], "canceled");
 
   auto pennsieve = ScriptBuilder("p", "pennsieve").phase("NOT_STARTED", Advance::time(1s)).phase("STARTED", Advance::manual()).phase("SUCCEEDED", Advance::terminal()).build();
-  CreateRequest p{"pennsieve", "org", pennsieve, json{{"name", "run-1"}}, {{"dag", {{{"id", "node-a"}}, {{"id", "node-b"}}}}}, {}, {}};
+  CreateRequest p{"pennsieve", "org", pennsieve, json{{"name", "run-1"}}, {{"dag", {{{"id", "node-a"}}, {{"id", "node-b"}}}}}, {}, {}, {}};
   RunSnapshot node_run = engine->create(std::move(p));
   EXPECT_EQ(node_run.part("dag").size(), 2u);
   EXPECT_EQ(node_run.part("dag")[1].fields["id"], "node-b");
@@ -319,7 +319,7 @@ TEST(Engine, ServesTheOtherApisStateWords) {
   auto forbidden = engine->transition(node_run.id(), "SUCCEEDED");
   EXPECT_EQ(forbidden.outcome, AdminResult::Outcome::forbidden);
   EXPECT_NE(forbidden.message.find("pennsieve's lifecycle forbids NOT_STARTED → SUCCEEDED"), std::string::npos);
-  EXPECT_THROW(engine->create(CreateRequest{"nope", "t", pennsieve, {}, {}, {}, {}}), std::invalid_argument);
+  EXPECT_THROW(engine->create(CreateRequest{"nope", "t", pennsieve, {}, {}, {}, {}, {}}), std::invalid_argument);
 }
 
 TEST(Engine, SameSeedSameRuns) {

@@ -130,5 +130,89 @@ TEST(Journal, ConcurrentRecordsAreAllCounted) {
   EXPECT_EQ(*sequences.rbegin(), 1600u);
 }
 
+TEST(Journal, SinceKeepsEntriesAtOrAfterAnInstantWhateverTheirFractionDigits) {
+  std::vector<std::string> times{"2024-01-15T10:30:00Z", "2024-01-15T10:30:00.5Z", "2024-01-15T10:30:01Z", "2024-01-15T10:30:02.250Z"};
+  std::size_t next = 0;
+  Journal journal(10, [&] { return times[next++]; });
+  for (int i = 0; i < 4; ++i) journal.record(entry("a", "run-" + std::to_string(i), verdict::valid));
+  JournalFilter f;
+  f.since = engine::parse_timestamp("2024-01-15T10:30:00.500Z");
+  auto found = journal.entries(f);
+  ASSERT_EQ(found.size(), 3u);
+  EXPECT_EQ(found.front().run, "run-1");  // at the instant itself
+  f.since = engine::parse_timestamp("2024-01-15T11:30:02+01:00");
+  found = journal.entries(f);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found.front().run, "run-3");
+  f.limit = 1;
+  f.since = engine::parse_timestamp("2024-01-15T10:30:00Z");
+  EXPECT_EQ(journal.entries(f).front().run, "run-3");  // limit keeps the newest matches
+}
+
+JournalEntry invalid_request(std::string operation, std::string pointer, std::string message, std::string request_id) {
+  JournalEntry e = entry("emergence", "", verdict::invalid);
+  e.method = "POST";
+  e.path = "/api/runs";
+  e.operation = std::move(operation);
+  e.request_id = std::move(request_id);
+  e.request_errors.push_back({"body", std::move(pointer), "https://x/schema#/required", std::move(message)});
+  return e;
+}
+
+TEST(Journal, ViolationsAreGroupedAndCountedPastTheRingAndItsClearing) {
+  std::vector<std::string> times{"2024-01-15T10:30:00Z", "2024-01-15T10:30:01Z", "2024-01-15T10:30:02Z", "2024-01-15T10:30:03Z", "2024-01-15T10:30:04Z"};
+  std::size_t next = 0;
+  Journal journal(1, [&] { return times[next++]; });
+  journal.record(invalid_request("createWorkflowRun", "/parameters", "missing required property 'include'", "req-000001"));
+  journal.record(entry("emergence", "", verdict::valid));
+  journal.record(invalid_request("createWorkflowRun", "/parameters", "missing required property 'include'", "req-000003"));
+  JournalEntry broken_response = entry("emergence", "r", verdict::invalid);
+  broken_response.operation = "getWorkflowRun";
+  broken_response.request_id = "req-000004";
+  broken_response.response_errors.push_back({"body", "/status", "", "expected string, got number"});
+  broken_response.response_errors.push_back({"body", "/id", "", "missing required property 'id'"});
+  journal.record(broken_response);
+  journal.clear();  // DELETE /__runmock/journal and reset keep the tally
+  journal.record(invalid_request("createWorkflowRun", "/parameters", "missing required property 'include'", "req-000005"));
+
+  ViolationTally tally = journal.violations();
+  EXPECT_EQ(tally.invalid_exchanges, 4u);
+  EXPECT_EQ(tally.violations, 5u);
+  ASSERT_EQ(tally.groups.size(), 3u);
+  const ViolationGroup& top = tally.groups[0];
+  EXPECT_EQ(top.count, 3u);
+  EXPECT_EQ(top.operation, "createWorkflowRun");
+  EXPECT_EQ(top.side, "request");
+  EXPECT_EQ(top.violation.instance_location, "/parameters");
+  EXPECT_EQ(top.first_time, "2024-01-15T10:30:00Z");
+  EXPECT_EQ(top.last_time, "2024-01-15T10:30:04Z");
+  EXPECT_EQ(top.request_ids, (std::vector<std::string>{"req-000001", "req-000003", "req-000005"}));
+  EXPECT_EQ(tally.groups[1].side, "response");
+  EXPECT_EQ(tally.groups[1].violation.instance_location, "/status");  // equal counts: first seen first
+  EXPECT_EQ(to_json(tally)["groups"][0]["count"], 3);
+
+  std::string summary = describe(tally, 2);
+  EXPECT_EQ(summary.substr(0, summary.find('\n')), "4 exchanges broke the contract (5 violations in 3 groups)");
+  EXPECT_NE(summary.find("3x emergence createWorkflowRun request body /parameters: missing required property 'include' (first: req-000001 POST /api/runs)"),
+            std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find("... and 1 more groups"), std::string::npos) << summary;
+
+  EXPECT_EQ(journal.clear_violations(), 4u);
+  EXPECT_EQ(journal.violations().invalid_exchanges, 0u);
+  EXPECT_TRUE(journal.violations().groups.empty());
+}
+
+TEST(Journal, AnInvalidExchangeWithoutItemizedErrorsCountsUnderItsMessage) {
+  Journal journal(0);  // keeps nothing, tallies all
+  JournalEntry e = entry("amperity", "", verdict::invalid);
+  e.message = "the request could not be read";
+  journal.record(e);
+  auto tally = journal.violations();
+  ASSERT_EQ(tally.groups.size(), 1u);
+  EXPECT_EQ(tally.groups[0].violation.message, "the request could not be read");
+  EXPECT_EQ(journal.stats().dropped, 1u);
+}
+
 }  // namespace
 }  // namespace runmock::http

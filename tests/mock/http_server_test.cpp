@@ -253,6 +253,36 @@ TEST_F(ServerTest, UnknownRouteIs404InTheOwningDialectsShape) {
   EXPECT_TRUE(entries[1]["api"].is_null());
 }
 
+TEST_F(ServerTest, EveryServerTalliesViolationsByOperationOrRoute) {
+  start();
+  auto c = client();
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(c.Get("/api/test/verdict"));
+  ASSERT_TRUE(c.Get(emergence_path(kBrokenRun).c_str()));
+  ASSERT_TRUE(c.Get(emergence_path(kGoodRun).c_str()));
+  auto r = c.Get("/__runmock/violations");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json tally = json::parse(r->body);
+  EXPECT_EQ(tally["invalid_exchanges"], 3);
+  ASSERT_GE(tally["groups"].size(), 2u);
+  EXPECT_EQ(tally["groups"][0]["operation"], "/api/test/verdict") << "a route without an operation is named by its template";
+  EXPECT_EQ(tally["groups"][0]["count"], 2);
+  EXPECT_EQ(tally["groups"][0]["side"], "request");
+  EXPECT_EQ(tally["groups"][1]["operation"], "getWorkflowRun");
+  EXPECT_EQ(tally["groups"][1]["side"], "response");
+  EXPECT_EQ(journal()["entries"][2]["operation"], "getWorkflowRun");
+
+  r = c.Get("/__runmock/journal?since=2024-13-01T00:00:00Z");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_NE(json::parse(r->body)["error"]["message"].get<std::string>().find("'since'"), std::string::npos) << r->body;
+
+  r = c.Delete("/__runmock/violations");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(json::parse(r->body)["cleared"], 3);
+  EXPECT_EQ(server->journal().violations().invalid_exchanges, 0u);
+}
+
 TEST_F(ServerTest, WrongMethodIs405WithAllow) {
   start();
   auto c = client();
