@@ -186,12 +186,12 @@ std::vector<Finding> Verifier::contract_findings(const contracts::Operation& op,
   return findings;
 }
 
-std::vector<Finding> Verifier::expect_refusal(const contracts::Operation& op, const HttpRequest& request, const HttpReply& reply,
-                                              int status) const {
+std::vector<Finding> Verifier::expect_refusal(const contracts::Operation& op, const HttpRequest& request, const HttpReply& reply, int status,
+                                              const std::string& why) const {
   bool refused = status ? reply.status == status : reply.status >= 400 && reply.status < 500;
   if (!refused) {
     std::string expected = status ? std::to_string(status) : std::string("a 4xx");
-    return {{"", "expected " + expected + ", got " + std::to_string(reply.status) + " (the request is invalid)", ""}};
+    return {{"", "expected " + expected + ", got " + std::to_string(reply.status) + " (" + why + ")", ""}};
   }
   return contract_findings(op, request, reply);
 }
@@ -212,13 +212,13 @@ std::string Verifier::state_of(const json& run) const {
 }
 
 std::vector<Check> Verifier::run() {
-  check_operations_not_exercised();
   check_documented_creates();
   check_lifecycles();
   check_documented_reads();
   check_cancel();
   check_negatives();
   check_isolation();
+  check_operations_not_exercised();
   return checks_;
 }
 
@@ -475,7 +475,7 @@ void Verifier::check_cancel() {
     again.name = "cancel of a run that has ended is refused";
     auto repeated = send(cancel_request);
     again.request = repeated.sent;
-    again.findings = expect_refusal(cancel, cancel_request, repeated.reply, 0);
+    again.findings = expect_refusal(cancel, cancel_request, repeated.reply, 0, "the run has ended");
     again.seconds = seconds_since(start);
     record(std::move(again));
   }
@@ -505,7 +505,7 @@ void Verifier::check_negatives() {
       check.name = "negative: " + name;
       auto exchange = send(request);
       check.request = exchange.sent;
-      check.findings = expect_refusal(op, request, exchange.reply, status);
+      check.findings = expect_refusal(op, request, exchange.reply, status, "the request is invalid");
       check.seconds = seconds_since(start);
       record(std::move(check));
     };
@@ -574,7 +574,7 @@ void Verifier::check_isolation() {
     request.headers = merge_headers(request.headers, options_.tenant_b_headers);
     auto exchange = send(request);
     check.request = exchange.sent;
-    check.findings = expect_refusal(get, request, exchange.reply, 404);
+    check.findings = expect_refusal(get, request, exchange.reply, 404, "the run is another tenant's");
     check.seconds = seconds_since(start);
     record(std::move(check));
   }

@@ -79,7 +79,9 @@ class Verifier {
   HttpRequest base_request(const contracts::Operation& op, const std::map<std::string, std::string>& context) const;
   Exchange send(const HttpRequest& request);
   std::vector<Finding> contract_findings(const contracts::Operation& op, const HttpRequest& request, const HttpReply& reply) const;
-  std::vector<Finding> expect_refusal(const contracts::Operation& op, const HttpRequest& request, const HttpReply& reply, int status) const;
+  // A refusal: `status` (0: any 4xx) with a body in the contract's error shape; `why` says why.
+  std::vector<Finding> expect_refusal(const contracts::Operation& op, const HttpRequest& request, const HttpReply& reply, int status,
+                                      const std::string& why) const;
   // A documented request answered with a 4xx in the contract's shape is skipped with `reason`
   // (or a generic one): the target lacks the data it names. Anything else fails.
   void judge_refused_documented(Check& check, int status, const std::string& reason) const;
