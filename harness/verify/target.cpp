@@ -3,24 +3,13 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <regex>
 #include <thread>
 
 namespace runmock::verify {
 namespace {
-
-std::string percent_encode(const std::string& text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += {'%', hex[c >> 4], hex[c & 15]};
-    }
-  }
-  return out;
-}
 
 constexpr int kRateLimitRetries = 5;
 
@@ -90,11 +79,17 @@ bool same_header_name(const std::string& a, const std::string& b) {
                     [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y)); });
 }
 
-const std::string* find_header(const HeaderList& headers, const std::string& name) {
-  for (const auto& [key, value] : headers) {
-    if (same_header_name(key, name)) return &value;
+std::string percent_encode(const std::string& text) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += {'%', hex[c >> 4], hex[c & 15]};
+    }
   }
-  return nullptr;
+  return out;
 }
 
 HeaderList without_header(HeaderList headers, const std::string& name) {

@@ -63,10 +63,10 @@ class Target {
   std::unique_ptr<httplib::Client> client_;
 };
 
+// A query or form component, percent-encoded (unreserved characters and ':' stay as they are).
+std::string percent_encode(const std::string& text);
 // Header names compare without regard to case.
 bool same_header_name(const std::string& a, const std::string& b);
-// Case-insensitive header lookup.
-const std::string* find_header(const HeaderList& headers, const std::string& name);
 // `headers` with `overrides` applied: a name in both takes the override's value.
 HeaderList merge_headers(HeaderList headers, const HeaderList& overrides);
 // `headers` without `name` (any casing).

@@ -1,6 +1,7 @@
 #include "verify/verifier.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <set>
 #include <thread>
@@ -28,21 +29,9 @@ std::map<std::string, std::string> string_map(const json& object) {
 
 // A form body as curl --data sends it: name=value pairs, percent-encoded.
 std::string encode_form(const json& fields) {
-  static const char* hex = "0123456789ABCDEF";
-  auto encode = [](const std::string& text) {
-    std::string out;
-    for (unsigned char c : text) {
-      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-        out.push_back(static_cast<char>(c));
-      } else {
-        out += {'%', hex[c >> 4], hex[c & 15]};
-      }
-    }
-    return out;
-  };
   std::string body;
   for (const auto& [key, value] : fields.items()) {
-    body += (body.empty() ? "" : "&") + encode(key) + "=" + encode(value.is_string() ? value.get<std::string>() : value.dump());
+    body += (body.empty() ? "" : "&") + percent_encode(key) + "=" + percent_encode(value.is_string() ? value.get<std::string>() : value.dump());
   }
   return body;
 }
@@ -308,10 +297,9 @@ void Verifier::follow(std::vector<Run*> runs) {
   for (Run* run : runs) {
     if (!run->ended) {
       std::string last = run->states.empty() ? "" : run->states.back();
-      add_unique(run->findings, {lifecycle.state_pointer(),
-                                 "did not reach a terminal state within " + std::to_string(options_.timeout.count() / 1000.0).substr(0, 5) +
-                                     " s (last seen '" + last + "')",
-                                 ""});
+      char limit[32];
+      std::snprintf(limit, sizeof limit, "%.1f", std::chrono::duration<double>(options_.timeout).count());
+      add_unique(run->findings, {lifecycle.state_pointer(), "did not reach a terminal state within " + std::string(limit) + " s (last seen '" + last + "')", ""});
     }
   }
 }
