@@ -49,6 +49,7 @@ std::size_t utf8_length(std::string_view text, std::size_t i) {
 
 std::string check_line(const Check& check) {
   std::string line = std::string(outcome_word(check.outcome)) + " " + check.api + " " + check.operation + ": " + check.name;
+  if (!check.detail.empty()) line += " (" + check.detail + ")";
   if (check.outcome == Outcome::skip) return line + ": " + check.skip_reason;
   std::string separator = ": ";
   for (const auto& finding : check.findings) {
@@ -78,6 +79,7 @@ json json_report(const std::string& api, const std::string& target, const std::v
   json items = json::array();
   for (const auto& check : checks) {
     json item = {{"operation", check.operation}, {"name", check.name}, {"outcome", outcome_word(check.outcome)}, {"seconds", check.seconds}};
+    if (!check.detail.empty()) item["detail"] = check.detail;
     if (check.outcome == Outcome::skip) item["reason"] = check.skip_reason;
     if (!check.findings.empty()) {
       json findings = json::array();
@@ -159,14 +161,15 @@ std::string junit_xml(const std::string& api, const std::vector<Check>& checks, 
            "\" errors=\"0\" skipped=\"" + std::to_string(skipped) + "\" time=\"" + seconds_text(suite_seconds) + "\">\n";
     for (const auto* check : members) {
       xml += "    <testcase classname=\"" + suite_name + "\" name=\"" + xml_escape(check->name) + "\" time=\"" + seconds_text(check->seconds) + "\"";
-      if (check->outcome == Outcome::pass) {
+      if (check->outcome == Outcome::pass && check->detail.empty()) {
         xml += "/>\n";
         continue;
       }
       xml += ">\n";
+      if (!check->detail.empty()) xml += "      <system-out>" + xml_escape(check->detail) + "</system-out>\n";
       if (check->outcome == Outcome::skip) {
         xml += "      <skipped message=\"" + xml_escape(check->skip_reason) + "\"/>\n";
-      } else {
+      } else if (check->outcome == Outcome::fail) {
         std::string details = "request: " + check->request.method + " " + check->request.url + "\n";
         if (!check->request.body.empty()) details += "body: " + check->request.body + "\n";
         for (const auto& finding : check->findings) {

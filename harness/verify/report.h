@@ -28,7 +28,8 @@ struct SentRequest {
 struct Check {
   std::string api;
   std::string operation;  // the group the check belongs to
-  std::string name;       // e.g. "documented request fixtures/emergence/examples/x.json"
+  std::string name;       // e.g. "documented request fixtures/emergence/examples/x.json"; stable across runs
+  std::string detail;     // what this run observed, e.g. "pending -> running -> completed, 4 polls"
   Outcome outcome = Outcome::pass;
   std::vector<Finding> findings;  // why it failed
   std::string skip_reason;
@@ -36,7 +37,7 @@ struct Check {
   double seconds = 0;
 };
 
-// "PASS emergence createWorkflowRun: <name>", "FAIL ...: <pointer>: <message> [<location>]; ...",
+// "PASS emergence createWorkflowRun: <name> (<detail>)", "FAIL ...: <pointer>: <message> [<location>]; ...",
 // "SKIP ...: <reason>".
 std::string check_line(const Check& check);
 
@@ -52,7 +53,8 @@ std::string summary_line(const Summary& summary, double seconds);
 
 nlohmann::json json_report(const std::string& api, const std::string& target, const std::vector<Check>& checks, double seconds);
 
-// One <testsuite> per operation (in the order first seen), one <testcase> per check.
+// One <testsuite> per operation (in the order first seen), one <testcase> per check (its detail
+// as <system-out>).
 std::string junit_xml(const std::string& api, const std::vector<Check>& checks, double seconds);
 
 // Text safe inside an XML attribute or element: markup characters as entities, control characters

@@ -306,7 +306,7 @@ void Verifier::follow(std::vector<Run*> runs) {
 
 void Verifier::check_lifecycles() {
   const auto& get_id = profile_.get_operation;
-  if (!selected(get_id) && !selected(profile_.create_operation)) return;
+  // Runs are followed even when --only leaves their checks out: later checks read ended runs.
   auto start = Clock::now();
   std::vector<Run*> runs;
   for (auto& run : runs_) runs.push_back(&run);
@@ -317,7 +317,8 @@ void Verifier::check_lifecycles() {
     check.operation = get_id;
     std::string path;
     for (const auto& state : run.states) path += (path.empty() ? "" : " -> ") + state;
-    check.name = "lifecycle of the run created by " + run.origin + " (" + path + ", " + std::to_string(run.polls) + " polls)";
+    check.name = "lifecycle of the run created by " + run.origin;
+    check.detail = path + ", " + std::to_string(run.polls) + " polls";
     check.findings = run.findings;
     check.request = run.request;
     check.seconds = seconds;

@@ -68,10 +68,12 @@ TEST(VerifyNegativeCasesTest, QueryParametersOutOfTypeAndEnum) {
 }
 
 TEST(VerifyReportTest, CheckLines) {
-  Check failed{"emergence", "getWorkflowRun", "lifecycle", Outcome::fail, {{"/status", "bad", "s.json#/enum"}, {"", "missing", ""}}, "", {}, 0};
+  Check failed{"emergence", "getWorkflowRun", "lifecycle", "", Outcome::fail, {{"/status", "bad", "s.json#/enum"}, {"", "missing", ""}}, "", {}, 0};
   EXPECT_EQ(check_line(failed), "FAIL emergence getWorkflowRun: lifecycle: /status: bad [s.json#/enum]; missing");
-  Check skipped{"emergence", "getWorkflowRun", "isolation", Outcome::skip, {}, "no second tenant", {}, 0};
+  Check skipped{"emergence", "getWorkflowRun", "isolation", "", Outcome::skip, {}, "no second tenant", {}, 0};
   EXPECT_EQ(check_line(skipped), "SKIP emergence getWorkflowRun: isolation: no second tenant");
+  Check passed{"emergence", "getWorkflowRun", "lifecycle", "pending -> completed, 2 polls", Outcome::pass, {}, "", {}, 0};
+  EXPECT_EQ(check_line(passed), "PASS emergence getWorkflowRun: lifecycle (pending -> completed, 2 polls)");
   EXPECT_EQ(summary_line(summarize({failed, skipped, skipped}), 1.25), "0 passed, 1 failed, 2 skipped in 1.2 s");
 }
 
@@ -84,13 +86,17 @@ TEST(VerifyReportTest, XmlEscapeKeepsTextSafe) {
 }
 
 TEST(VerifyReportTest, JunitGroupsChecksByOperation) {
-  Check passed{"emergence", "createWorkflowRun", "documented <request>", Outcome::pass, {}, "", {}, 0.5};
-  Check failed{"emergence", "getWorkflowRun", "lifecycle & more", Outcome::fail, {{"/a", "expected \"x\"", "s.json#/type"}},
+  Check passed{"emergence", "createWorkflowRun", "documented <request>", "", Outcome::pass, {}, "", {}, 0.5};
+  Check followed{"emergence", "createWorkflowRun", "lifecycle", "pending -> completed", Outcome::pass, {}, "", {}, 0.5};
+  Check failed{"emergence", "getWorkflowRun", "lifecycle & more", "", Outcome::fail, {{"/a", "expected \"x\"", "s.json#/type"}},
                "", {"GET", "http://h/x?a=1&b=2", "{\"k\": \"<v>\"}"}, 0.25};
-  Check skipped{"emergence", "getWorkflowRun", "isolation", Outcome::skip, {}, "no <tenant>", {}, 0};
-  std::string xml = junit_xml("emergence", {passed, failed, skipped}, 2);
-  EXPECT_NE(xml.find("<testsuites name=\"runmock verify emergence\" tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"1\" time=\"2.000\">"), std::string::npos);
-  EXPECT_NE(xml.find("<testsuite name=\"emergence.createWorkflowRun\" tests=\"1\" failures=\"0\""), std::string::npos);
+  Check skipped{"emergence", "getWorkflowRun", "isolation", "", Outcome::skip, {}, "no <tenant>", {}, 0};
+  std::string xml = junit_xml("emergence", {passed, followed, failed, skipped}, 2);
+  EXPECT_NE(xml.find("<testsuites name=\"runmock verify emergence\" tests=\"4\" failures=\"1\" errors=\"0\" skipped=\"1\" time=\"2.000\">"), std::string::npos);
+  EXPECT_NE(xml.find("<testsuite name=\"emergence.createWorkflowRun\" tests=\"2\" failures=\"0\""), std::string::npos);
+  EXPECT_NE(xml.find("<testcase classname=\"emergence.createWorkflowRun\" name=\"lifecycle\" time=\"0.500\">\n"
+                     "      <system-out>pending -&gt; completed</system-out>\n    </testcase>"),
+            std::string::npos);
   EXPECT_NE(xml.find("<testcase classname=\"emergence.createWorkflowRun\" name=\"documented &lt;request&gt;\" time=\"0.500\"/>"), std::string::npos);
   EXPECT_NE(xml.find("<testsuite name=\"emergence.getWorkflowRun\" tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"1\""), std::string::npos);
   EXPECT_NE(xml.find("<failure type=\"contract\" message=\"/a: expected &quot;x&quot; [s.json#/type]\">request: GET http://h/x?a=1&amp;b=2&#10;"
