@@ -81,6 +81,14 @@ int run_verify(const VerifyCommandOptions& options) {
     throw UsageError{e.what()};
   }
 
+  // The report file is opened first: a path that cannot be written is a usage error, not a
+  // surprise after the whole suite ran.
+  std::ofstream junit;
+  if (!options.junit.empty()) {
+    junit.open(options.junit, std::ios::binary | std::ios::trunc);
+    if (!junit) throw UsageError{"--junit '" + options.junit + "': cannot write the file"};
+  }
+
   bool progress = !options.json_output && isatty(STDERR_FILENO);
   std::size_t done = 0, failed = 0;
   auto on_check = [&](const verify::Check& check) {
@@ -106,10 +114,9 @@ int run_verify(const VerifyCommandOptions& options) {
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   auto summary = verify::summarize(checks);
 
-  if (!options.junit.empty()) {
-    std::ofstream out(options.junit, std::ios::binary);
-    out << verify::junit_xml(options.api, checks, seconds);
-    if (!out.flush()) throw UsageError{"--junit '" + options.junit + "': cannot write the file"};
+  if (junit.is_open()) {
+    junit << verify::junit_xml(options.api, checks, seconds);
+    if (!junit.flush()) throw UsageError{"--junit '" + options.junit + "': cannot write the file"};
   }
   if (options.json_output) {
     std::cout << verify::json_report(options.api, options.target, checks, seconds).dump(2) << "\n";

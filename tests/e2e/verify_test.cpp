@@ -303,6 +303,8 @@ TEST(VerifyUsageTest, BadUsageExitsTwo) {
       {{"--target", "http://127.0.0.1:1", "--api", "emergence", "--only", "noSuchOperation"},
        "--only 'noSuchOperation' is not an operation of the emergence contract"},
       {{"--target", "http://127.0.0.1:1", "--api", "emergence", "--poll-interval", "0"}, "--poll-interval must be a number of seconds above 0"},
+      {{"--target", "http://127.0.0.1:1", "--api", "emergence", "--junit", "/nonexistent-dir/verify.xml"},
+       "--junit '/nonexistent-dir/verify.xml': cannot write the file"},
   };
   for (const auto& c : cases) {
     auto run = run_verify(c.arguments);
