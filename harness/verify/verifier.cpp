@@ -49,6 +49,9 @@ const json* at_pointer(const json& document, const std::string& pointer) {
   }
 }
 
+// The instance location as `runmock validate` prints it: the whole document is "/".
+std::string shown_pointer(const std::string& pointer) { return pointer.empty() ? "/" : pointer; }
+
 void add_unique(std::vector<Finding>& findings, Finding finding) {
   auto same = [&](const Finding& f) {
     return f.pointer == finding.pointer && f.message == finding.message && f.schema_location == finding.schema_location;
@@ -170,7 +173,7 @@ std::vector<Finding> Verifier::contract_findings(const contracts::Operation& op,
     if (variants.parameter_in == "query" && request.query.count(variants.parameter_name)) variant = request.query.at(variants.parameter_name);
   }
   for (const auto& error : contract_.check_response_body(op, reply.status, reply.json, variant)) {
-    findings.push_back({error.instance_location, error.message, error.schema_location});
+    findings.push_back({shown_pointer(error.instance_location), error.message, error.schema_location});
   }
   return findings;
 }
@@ -283,8 +286,8 @@ void Verifier::follow(std::vector<Run*> runs) {
       }
       for (auto& finding : contract_findings(get, exchange.request, exchange.reply)) add_unique(run->findings, std::move(finding));
       const json& now = exchange.reply.json;
-      for (const auto& v : lifecycle.check(now)) add_unique(run->findings, {v.instance_location, v.message, rules});
-      for (const auto& v : lifecycle.check_change(run->last, now)) add_unique(run->findings, {v.instance_location, v.message, rules});
+      for (const auto& v : lifecycle.check(now)) add_unique(run->findings, {shown_pointer(v.instance_location), v.message, rules});
+      for (const auto& v : lifecycle.check_change(run->last, now)) add_unique(run->findings, {shown_pointer(v.instance_location), v.message, rules});
       std::string state = state_of(now);
       if (run->states.empty() || run->states.back() != state) run->states.push_back(state);
       run->last = now;
@@ -441,8 +444,8 @@ void Verifier::check_cancel() {
     }
     for (auto& finding : contract_findings(cancel, cancel_request, cancelled.reply)) check.findings.push_back(std::move(finding));
     if (is_success(cancelled.reply.status) && cancelled.reply.json.is_object()) {
-      for (const auto& v : lifecycle.check(cancelled.reply.json)) check.findings.push_back({v.instance_location, v.message, rules});
-      for (const auto& v : lifecycle.check_change(run.last, cancelled.reply.json)) check.findings.push_back({v.instance_location, v.message, rules});
+      for (const auto& v : lifecycle.check(cancelled.reply.json)) check.findings.push_back({shown_pointer(v.instance_location), v.message, rules});
+      for (const auto& v : lifecycle.check_change(run.last, cancelled.reply.json)) check.findings.push_back({shown_pointer(v.instance_location), v.message, rules});
       run.last = cancelled.reply.json;
       run.states.push_back(state_of(run.last));
       follow({&run});

@@ -236,7 +236,7 @@ TEST(VerifyBrokenServerTest, NamesEveryBreachExactly) {
 
   const std::string schemas = "https://runmock.dev/contracts/emergence/schemas/";
   const std::string lifecycle_breaches =
-      "missing required property 'workflow_name' [" + schemas + "workflow-run-summary.schema.json#/required]; " +
+      "/: missing required property 'workflow_name' [" + schemas + "workflow-run-summary.schema.json#/required]; " +
       "/duration_seconds: expected number or null, got string [" + schemas + "workflow-run-summary.schema.json#/properties/duration_seconds/type]; " +
       "/status: the workflow run was completed, a terminal state, and is now running; a terminal state never changes [contracts/emergence/lifecycle.json]";
   std::set<std::string> expected;
