@@ -284,8 +284,10 @@ TEST(VerifyBrokenServerTest, NamesEveryBreachExactly) {
 }
 
 TEST(VerifyUsageTest, UnreachableTargetExitsTwoWithOneMessage) {
-  auto run = run_verify({"--target", "http://127.0.0.1:1", "--api", "emergence", "--header", "Authorization: Bearer x.y.z"});
+  std::string junit = temp_file("unreachable.xml");
+  auto run = run_verify({"--target", "http://127.0.0.1:1", "--api", "emergence", "--header", "Authorization: Bearer x.y.z", "--junit", junit});
   EXPECT_EQ(run.exit_code, 2);
+  EXPECT_FALSE(fs::exists(junit));
   EXPECT_TRUE(run.lines.empty()) << run.lines.front();
   EXPECT_NE(run.errors.find("runmock verify: cannot reach the target: no answer from http://127.0.0.1:1 to POST"), std::string::npos) << run.errors;
 }
