@@ -211,6 +211,17 @@ TEST_F(VerifyRunmockTest, IsolationIsSkippedWithoutASecondTenant) {
   }
 }
 
+// Headers pass through: runmock's Prefer picks a failing scenario, so every run verify follows
+// ends failed and the failed state's fields (error_message, completed_at) are checked.
+TEST_F(VerifyRunmockTest, FailedRunsAreFollowedToTheirEnd) {
+  auto run = run_verify({"--target", server_->url(), "--api", "emergence", "--header", "Authorization: Bearer " + server_->token(), "--header",
+                         "Prefer: scenario=fails-at-task-3", "--only", "getWorkflowRun", "--poll-interval", "0.05", "--timeout", "10"});
+  EXPECT_EQ(run.exit_code, 0) << run.errors;
+  auto lifecycles = lines_starting(run, "PASS emergence getWorkflowRun: lifecycle of the run created by ");
+  EXPECT_GE(lifecycles.size(), 5u);
+  for (const auto& line : lifecycles) EXPECT_NE(line.find("-> failed,"), std::string::npos) << line;
+}
+
 TEST_F(VerifyRunmockTest, JsonReportCountsTheChecks) {
   auto run = run_verify({"--target", server_->url(), "--api", "emergence", "--header", "Authorization: Bearer " + server_->token(), "--only",
                          "listWorkflowRuns", "--json", "--poll-interval", "0.05", "--timeout", "10"});
