@@ -7,6 +7,7 @@
 #include "serve_command.h"
 #include "token_command.h"
 #include "validate_command.h"
+#include "verify_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"runmock: mock server and contract-test harness for workflow-run APIs (emergence, amperity, pennsieve)"};
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   runmock::cli::add_validate_command(app, exit_code);
   runmock::cli::add_lint_command(app, exit_code);
   runmock::cli::add_token_command(app, exit_code);
+  runmock::cli::add_verify_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

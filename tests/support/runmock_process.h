@@ -21,8 +21,9 @@ namespace runmock::testing {
 
 class RunmockProcess {
  public:
-  // Runs RUNMOCK_BINARY with `arguments`; for `serve`, waits for the listening line.
-  explicit RunmockProcess(std::vector<std::string> arguments, bool wait_for_listening = true) {
+  // Runs `binary` with `arguments`; for `serve` (or a test double that prints "... listening on
+  // URL" and a second line the same way), waits for the listening line.
+  explicit RunmockProcess(std::vector<std::string> arguments, bool wait_for_listening = true, std::string binary = RUNMOCK_BINARY) {
     int out[2], err[2];
     if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe failed");
     pid_ = fork();
@@ -35,7 +36,6 @@ class RunmockProcess {
       close(out[0]);
       close(err[0]);
       std::vector<char*> argv;
-      std::string binary = RUNMOCK_BINARY;
       argv.push_back(binary.data());
       for (auto& a : arguments) argv.push_back(a.data());
       argv.push_back(nullptr);
@@ -48,11 +48,12 @@ class RunmockProcess {
     stderr_ = fdopen(err[0], "r");
     if (wait_for_listening) {
       listening_line_ = read_line();
-      const std::string prefix = "runmock listening on ";
-      if (listening_line_.rfind(prefix, 0) != 0) {
-        throw std::runtime_error("runmock did not start: first line '" + listening_line_ + "', stderr: " + read_stderr());
+      const std::string marker = " listening on ";
+      auto at = listening_line_.find(marker);
+      if (at == std::string::npos) {
+        throw std::runtime_error(binary + " did not start: first line '" + listening_line_ + "', stderr: " + read_stderr());
       }
-      url_ = listening_line_.substr(prefix.size());
+      url_ = listening_line_.substr(at + marker.size());
       auto colon = url_.rfind(':');
       port_ = std::stoi(url_.substr(colon + 1));
       token_line_ = read_line();
