@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/admin_contract.h"
 #include "support/serve_test.h"
 
 using nlohmann::json;
@@ -40,13 +41,22 @@ class Faults : public runmock::testing::ServeTest {
     if (!prefer.empty()) headers.emplace("Prefer", prefer);
     return client_->Get(kEmergenceRuns + "/" + id, headers);
   }
+  // POST /__runmock/faults; the answer must match the admin API's document.
   json add_fault(const json& rule, int expected_status = 201) {
     auto result = client_->Post("/__runmock/faults", rule.dump(), "application/json");
     EXPECT_TRUE(result);
     if (!result) return nullptr;
     EXPECT_EQ(result->status, expected_status) << result->body;
+    EXPECT_EQ(admin_contract_.check("post", "/__runmock/faults", result), std::vector<std::string>{});
     return json::parse(result->body, nullptr, false);
   }
+  // GET /__runmock/faults, checked the same way.
+  json fault_book() {
+    auto result = client_->Get("/__runmock/faults");
+    EXPECT_EQ(admin_contract_.check("get", "/__runmock/faults", result), std::vector<std::string>{});
+    return body_of(result);
+  }
+  runmock::testing::AdminContract admin_contract_;
   // The journal's entries, oldest first.
   std::vector<json> journal() {
     json j = body_of(client_->Get("/__runmock/journal"));
@@ -70,7 +80,7 @@ TEST_F(Faults, RuleAnswersFlaky503ThenRecovers) {
   ASSERT_TRUE(recovered);
   EXPECT_EQ(recovered->status, 200);
   // The rule ran out and is gone; the 503s are journaled as faults, not as contract breaks.
-  EXPECT_TRUE(body_of(client_->Get("/__runmock/faults"))["rules"].empty());
+  EXPECT_TRUE(fault_book()["rules"].empty());
   auto entries = journal();
   ASSERT_GE(entries.size(), 3u);
   EXPECT_EQ(entries[entries.size() - 3]["verdict"], "fault");
@@ -86,7 +96,9 @@ TEST_F(Faults, RuleMatchesByPathPatternAndApi) {
   add_fault({{"match", {{"path", "/api/data-readiness/workflows/*/runs/*"}, {"method", "GET"}}}, {"fault", {{"kind", "status"}, {"status", 502}}}});
   EXPECT_EQ(poll(id)->status, 502);
   EXPECT_EQ(client_->Get(kEmergenceRuns, auth_)->status, 200);  // the list is not under runs/*
-  EXPECT_EQ(client_->Delete("/__runmock/faults")->status, 200);
+  auto cleared = client_->Delete("/__runmock/faults");
+  EXPECT_EQ(admin_contract_.check("delete", "/__runmock/faults", cleared), std::vector<std::string>{});
+  EXPECT_EQ(body_of(cleared)["cleared"], 2);
   EXPECT_EQ(poll(id)->status, 200);
 }
 
@@ -200,14 +212,15 @@ TEST_F(Faults, BadFaultsAreRefusedWithWhereAndWhy) {
   std::string message = json::parse(unknown->body)["error"]["message"];
   EXPECT_NE(message.find("gremlins"), std::string::npos);
   EXPECT_NE(message.find("unavailable"), std::string::npos) << message;  // the known names are listed
-  EXPECT_EQ(client_->Delete("/__runmock/faults/99")->status, 404);
+  auto missing = client_->Delete("/__runmock/faults/99");
+  EXPECT_EQ(admin_contract_.check("delete", "/__runmock/faults/{id}", missing), std::vector<std::string>{});
 }
 
 TEST_F(Faults, ResetForgetsRulesAndNames) {
   add_fault({{"name", "late"}, {"fault", {{"kind", "delay"}, {"delay_ms", 10}}}});
   add_fault({{"fault", {{"kind", "reset"}}}, {"match", {{"path", "/nowhere"}}}});
   ASSERT_EQ(client_->Post("/__runmock/reset", "", "application/json")->status, 200);
-  json book = body_of(client_->Get("/__runmock/faults"));
+  json book = fault_book();
   EXPECT_TRUE(book["rules"].empty());
   EXPECT_FALSE(book["named"].contains("late"));
   EXPECT_TRUE(book["named"]["reset"]["builtin"]);
