@@ -1,0 +1,117 @@
+#include "proxy/upstream.h"
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace runmock::proxy {
+
+Target Target::parse(const std::string& url) {
+  auto scheme_end = url.find("://");
+  std::string scheme = scheme_end == std::string::npos ? "" : url.substr(0, scheme_end);
+  if (scheme != "http" && scheme != "https") throw std::invalid_argument("'" + url + "' is not an http:// or https:// URL");
+  auto path_start = url.find('/', scheme_end + 3);
+  Target target;
+  target.origin = url.substr(0, path_start);
+  if (target.origin.size() == scheme_end + 3) throw std::invalid_argument("'" + url + "' names no host");
+  if (url.find_first_of("?#") != std::string::npos) throw std::invalid_argument("'" + url + "': a target has no query or fragment");
+  if (path_start != std::string::npos) target.base_path = url.substr(path_start);
+  while (!target.base_path.empty() && target.base_path.back() == '/') target.base_path.pop_back();
+  return target;
+}
+
+UpstreamCall::UpstreamCall(const Target& target, httplib::Request request, std::chrono::seconds timeout, std::size_t buffer_limit)
+    : client_(target.origin), buffer_limit_(buffer_limit), timeout_(timeout) {
+  client_.set_connection_timeout(timeout);
+  client_.set_read_timeout(timeout);
+  client_.set_write_timeout(timeout);
+  // The body goes on as the target sent it (Content-Encoding included), never re-encoded.
+  client_.set_decompress(false);
+  // The target goes on as the client sent it, escapes and all.
+  client_.set_url_encode(false);
+  thread_ = std::thread([this, request = std::move(request)]() mutable { run(std::move(request)); });
+}
+
+UpstreamCall::~UpstreamCall() {
+  {
+    std::lock_guard lock(mutex_);
+    cancelled_ = true;
+  }
+  changed_.notify_all();
+  // Wakes a read blocked on a silent target (an event stream between two events).
+  client_.stop();
+  thread_.join();
+}
+
+void UpstreamCall::run(httplib::Request request) {
+  request.response_handler = [this](const httplib::Response& response) {
+    UpstreamHead head;
+    head.status = response.status;
+    for (const auto& [name, value] : response.headers) head.headers.emplace_back(name, value);
+    std::lock_guard lock(mutex_);
+    head_ = std::move(head);
+    changed_.notify_all();
+    return !cancelled_;
+  };
+  request.content_receiver = [this](const char* data, std::size_t length, std::uint64_t, std::uint64_t) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return cancelled_ || buffered_ < buffer_limit_; });
+    if (cancelled_) return false;
+    chunks_.emplace_back(data, length);
+    buffered_ += length;
+    changed_.notify_all();
+    return true;
+  };
+  httplib::Response response;
+  httplib::Error error = httplib::Error::Success;
+  errno = 0;
+  bool ok = client_.send(request, response, error);
+  int connect_errno = errno;
+  std::lock_guard lock(mutex_);
+  if (!ok) {
+    switch (error) {
+      case httplib::Error::Connection:
+        failure_ = connect_errno != 0 ? std::string(std::strerror(connect_errno)) : "could not connect";
+        if (!failure_.empty()) failure_[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(failure_[0])));
+        break;
+      case httplib::Error::ConnectionTimeout: failure_ = "no connection within " + std::to_string(timeout_.count()) + " s"; break;
+      case httplib::Error::Read:
+        failure_ = head_ ? "the answer broke off (connection closed, or silent for " + std::to_string(timeout_.count()) + " s)"
+                         : "no answer within " + std::to_string(timeout_.count()) + " s, or the connection closed";
+        break;
+      case httplib::Error::Write: failure_ = "the request could not be sent (the connection closed)"; break;
+      default: failure_ = httplib::to_string(error); break;
+    }
+  }
+  finished_ = true;
+  changed_.notify_all();
+}
+
+std::optional<UpstreamHead> UpstreamCall::head() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return head_.has_value() || finished_; });
+  return head_;
+}
+
+UpstreamCall::Next UpstreamCall::next(std::string& chunk, std::chrono::milliseconds wait) {
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, wait, [&] { return !chunks_.empty() || finished_; });
+  if (!chunks_.empty()) {
+    while (!chunks_.empty()) {
+      chunk += chunks_.front();
+      chunks_.pop_front();
+    }
+    buffered_ = 0;
+    changed_.notify_all();
+    return Next::data;
+  }
+  if (!finished_) return Next::waiting;
+  return failure_.empty() ? Next::end : Next::failed;
+}
+
+std::string UpstreamCall::failure() const {
+  std::lock_guard lock(mutex_);
+  return failure_;
+}
+
+}  // namespace runmock::proxy
