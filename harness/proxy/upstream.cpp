@@ -1,5 +1,12 @@
 #include "proxy/upstream.h"
 
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -17,11 +24,66 @@ Target Target::parse(const std::string& url) {
   if (url.find_first_of("?#") != std::string::npos) throw std::invalid_argument("'" + url + "': a target has no query or fragment");
   if (path_start != std::string::npos) target.base_path = url.substr(path_start);
   while (!target.base_path.empty() && target.base_path.back() == '/') target.base_path.pop_back();
+  std::string authority = target.origin.substr(scheme_end + 3);
+  if (authority.find('@') != std::string::npos) throw std::invalid_argument("'" + url + "': a target has no user information");
+  std::string port;
+  if (authority.front() == '[') {
+    auto close = authority.find(']');
+    if (close == std::string::npos) throw std::invalid_argument("'" + url + "': unclosed '[' in the host");
+    target.host = authority.substr(1, close - 1);
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':') throw std::invalid_argument("'" + url + "': expected ':' after the host");
+      port = authority.substr(close + 2);
+    }
+  } else {
+    auto colon = authority.find(':');
+    target.host = authority.substr(0, colon);
+    if (colon != std::string::npos) port = authority.substr(colon + 1);
+  }
+  if (target.host.empty()) throw std::invalid_argument("'" + url + "' names no host");
+  if (port.empty()) {
+    target.port = scheme == "https" ? 443 : 80;
+  } else if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) < 1 || std::stoi(port) > 65535) {
+    throw std::invalid_argument("'" + url + "': '" + port + "' is not a port (1..65535)");
+  } else {
+    target.port = std::stoi(port);
+  }
   return target;
 }
 
+std::string connect_failure(const Target& target, std::chrono::seconds timeout) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (int status = ::getaddrinfo(target.host.c_str(), std::to_string(target.port).c_str(), &hints, &found); status != 0) {
+    return "cannot resolve " + target.host + " (" + ::gai_strerror(status) + ")";
+  }
+  int error = 0;
+  int fd = ::socket(found->ai_family, found->ai_socktype | SOCK_NONBLOCK, found->ai_protocol);
+  if (fd < 0) {
+    error = errno;
+  } else if (::connect(fd, found->ai_addr, found->ai_addrlen) != 0) {
+    error = errno;
+    if (error == EINPROGRESS) {
+      pollfd ready{fd, POLLOUT, 0};
+      int polled = ::poll(&ready, 1, static_cast<int>(timeout.count() * 1000));
+      socklen_t length = sizeof error;
+      if (polled == 0) error = ETIMEDOUT;
+      else if (polled < 0) error = errno;
+      else ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
+    }
+  }
+  if (fd >= 0) ::close(fd);
+  ::freeaddrinfo(found);
+  if (error == 0) return "";
+  std::string reason = std::strerror(error);
+  if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
+  return reason;
+}
+
 UpstreamCall::UpstreamCall(const Target& target, httplib::Request request, std::chrono::seconds timeout, std::size_t buffer_limit)
-    : client_(target.origin), buffer_limit_(buffer_limit), timeout_(timeout) {
+    : target_(target), client_(target.origin), buffer_limit_(buffer_limit), timeout_(timeout) {
   client_.set_connection_timeout(timeout);
   client_.set_read_timeout(timeout);
   client_.set_write_timeout(timeout);
@@ -64,16 +126,13 @@ void UpstreamCall::run(httplib::Request request) {
   };
   httplib::Response response;
   httplib::Error error = httplib::Error::Success;
-  errno = 0;
   bool ok = client_.send(request, response, error);
-  int connect_errno = errno;
+  std::string connect_reason;
+  if (!ok && error == httplib::Error::Connection) connect_reason = connect_failure(target_, timeout_);
   std::lock_guard lock(mutex_);
   if (!ok) {
     switch (error) {
-      case httplib::Error::Connection:
-        failure_ = connect_errno != 0 ? std::string(std::strerror(connect_errno)) : "could not connect";
-        if (!failure_.empty()) failure_[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(failure_[0])));
-        break;
+      case httplib::Error::Connection: failure_ = connect_reason.empty() ? "could not connect" : connect_reason; break;
       case httplib::Error::ConnectionTimeout: failure_ = "no connection within " + std::to_string(timeout_.count()) + " s"; break;
       case httplib::Error::Read:
         failure_ = head_ ? "the answer broke off (connection closed, or silent for " + std::to_string(timeout_.count()) + " s)"

@@ -23,10 +23,17 @@ namespace runmock::proxy {
 struct Target {
   std::string origin;     // "http://127.0.0.1:8089"
   std::string base_path;  // "" or "/base" (no trailing slash): prefixed to every forwarded path
+  std::string host;       // "127.0.0.1", "::1", "example.org"
+  int port = 0;           // the URL's, else 80 or 443
 
   // Throws std::invalid_argument for anything but an absolute http:// or https:// URL with a host.
   static Target parse(const std::string& url);
 };
+
+// Why a TCP connection to the target fails, as the system says it ("connection refused", "no
+// route to host"), tried once within `timeout`; empty when it succeeds. httplib reports every
+// failure to connect alike, and the person reading a 502 wants the reason.
+std::string connect_failure(const Target& target, std::chrono::seconds timeout);
 
 struct UpstreamHead {
   int status = 0;
@@ -57,6 +64,7 @@ class UpstreamCall {
  private:
   void run(httplib::Request request);
 
+  Target target_;
   httplib::Client client_;
   std::size_t buffer_limit_;
   std::chrono::seconds timeout_;

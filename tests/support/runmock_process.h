@@ -1,6 +1,7 @@
-// Starts the real `runmock` binary for end-to-end tests: `runmock serve --port 0 ...` on
-// 127.0.0.1, reads its first lines (the listening URL and the dev token), and stops it (SIGTERM)
-// when the test is done. Only loopback, and the process never outlives the test.
+// Starts the real `runmock` binary for end-to-end tests: `runmock serve --port 0 ...` (or
+// `runmock proxy ...`) on 127.0.0.1, reads its first lines (the listening URL and, for serve, the
+// dev token), and stops it (SIGTERM) when the test is done. Only loopback, and the process never
+// outlives the test.
 #pragma once
 
 #include <signal.h>
@@ -21,7 +22,7 @@ namespace runmock::testing {
 
 class RunmockProcess {
  public:
-  // Runs RUNMOCK_BINARY with `arguments`; for `serve`, waits for the listening line.
+  // Runs RUNMOCK_BINARY with `arguments`; for `serve` and `proxy`, waits for the listening line.
   explicit RunmockProcess(std::vector<std::string> arguments, bool wait_for_listening = true) {
     int out[2], err[2];
     if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe failed");
@@ -47,15 +48,16 @@ class RunmockProcess {
     stdout_ = fdopen(out[0], "r");
     stderr_ = fdopen(err[0], "r");
     if (wait_for_listening) {
+      const bool proxy = arguments.front() == "proxy";
       listening_line_ = read_line();
-      const std::string prefix = "runmock listening on ";
+      const std::string prefix = proxy ? "runmock proxy listening on " : "runmock listening on ";
       if (listening_line_.rfind(prefix, 0) != 0) {
         throw std::runtime_error("runmock did not start: first line '" + listening_line_ + "', stderr: " + read_stderr());
       }
       url_ = listening_line_.substr(prefix.size());
       auto colon = url_.rfind(':');
       port_ = std::stoi(url_.substr(colon + 1));
-      token_line_ = read_line();
+      if (!proxy) token_line_ = read_line();
       // The log lines that follow are drained, so a chatty server never blocks on a full pipe.
       drain_ = std::thread([this] {
         for (std::string line = read_line(); !line.empty() || !feof(stdout_); line = read_line()) {
