@@ -248,13 +248,13 @@ http::Response Proxy::forward(http::RequestContext& ctx) {
   if (no_body) {
     // Nothing to check, nothing to stream.
   } else if (!http::is_json_media_type(http::media_type(content_type))) {
-    unchecked = (content_type.empty() ? std::string("an answer without Content-Type") : "a " + http::media_type(content_type) + " answer") +
+    unchecked = (content_type.empty() ? std::string("answer without Content-Type") : "answer of type " + http::media_type(content_type)) +
                 " streamed through unchecked";
   } else if (!encoding.empty() && !equals_ignoring_case(encoding, "identity")) {
-    unchecked = "a " + encoding + "-encoded answer streamed through unchecked";
+    unchecked = encoding + "-encoded answer streamed through unchecked";
   } else if (!length.empty() && length.size() <= 18 && length.find_first_not_of("0123456789") == std::string::npos &&
              std::stoull(length) > config_.max_checked_body_bytes) {
-    unchecked = "an answer of " + length + " bytes (over the " + limit + "-byte check limit) streamed through unchecked";
+    unchecked = "answer of " + length + " bytes (over the " + limit + "-byte check limit) streamed through unchecked";
   }
 
   std::string body;
@@ -263,7 +263,7 @@ http::Response Proxy::forward(http::RequestContext& ctx) {
       switch (call->next(body, kReadSlice)) {
         case UpstreamCall::Next::data:
           if (body.size() > config_.max_checked_body_bytes) {
-            unchecked = "an answer over the " + limit + "-byte check limit streamed through unchecked";
+            unchecked = "answer over the " + limit + "-byte check limit streamed through unchecked";
             reading = false;
           }
           break;

@@ -201,8 +201,36 @@ TEST_F(ProxyInFrontOfServe, AnEventStreamPassesThroughIncrementally) {
 
   json entry = proxy_journal().back();
   EXPECT_EQ(entry["verdict"], "valid");
-  EXPECT_EQ(entry["message"], "a text/event-stream answer streamed through unchecked");
+  EXPECT_EQ(entry["message"], "answer of type text/event-stream streamed through unchecked");
   EXPECT_EQ(entry["run"], run);
+}
+
+TEST_F(ProxyInFrontOfServe, EnforceModeAnswersInEachApisOwnErrorShape) {
+  proxy_ = std::make_unique<RunmockProcess>(
+      std::vector<std::string>{"proxy", "--port", "0", "--target", upstream_->url(), "--api", "amperity", "--mode", "enforce"});
+  client_ = client_of(*proxy_);
+  httplib::Headers headers{{"Authorization", "Bearer token"}, {"amperity-tenant", "tenant"}, {"api-version", "2024-04-01"}};
+  auto started = client_->Post("/api/workflow/runs", headers, "config_id=cg-123ABc4DE&run_mode=source", "application/x-www-form-urlencoded");
+  ASSERT_TRUE(started);
+  EXPECT_EQ(started->status, 200) << started->body;
+  EXPECT_FALSE(started->has_header("X-Runmock-Violations")) << started->body;
+  const std::string id = parse(started)["id"];
+  auto verbose = client_->Get("/api/workflow/runs/" + id + "?view=verbose", headers);
+  ASSERT_TRUE(verbose);
+  EXPECT_FALSE(verbose->has_header("X-Runmock-Violations")) << verbose->body;
+
+  auto refused = client_->Post("/api/workflow/runs", headers, "config_id=cg-123ABc4DE&bogus=1", "application/x-www-form-urlencoded");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 400);
+  json error = parse(refused);
+  EXPECT_EQ(error["status"], 400) << "amperity's {status, message, request_id, trace_id}";
+  EXPECT_NE(error["message"].get<std::string>().find("'bogus' is not allowed"), std::string::npos) << error.dump();
+  EXPECT_TRUE(error.contains("trace_id"));
+  json upstream = parse(upstream_client_->Get("/__runmock/journal"))["entries"];
+  EXPECT_EQ(upstream.size(), 2u) << "the start and the get, not the refused start";
+  for (const auto& entry : proxy_journal()) {
+    EXPECT_EQ(entry["verdict"], entry["status"] == 400 ? "invalid" : "valid") << entry.dump();
+  }
 }
 
 TEST(ProxyTargetDown, AnswersA502InTheApisErrorShape) {
@@ -224,11 +252,13 @@ TEST(ProxyTargetDown, AnswersA502InTheApisErrorShape) {
   EXPECT_EQ(entry["message"], message);
 }
 
-// A server whose run is completed on the first poll and running on the next: each answer is a
-// valid getWorkflowRun body on its own.
-class RegressingServer {
+// A stand-in for a real server of emergence: its run is completed on the first poll and running on
+// the next (each answer a valid getWorkflowRun body on its own), and it has large and broken bodies.
+class TestTarget {
  public:
-  RegressingServer() {
+  static constexpr std::size_t kBigBytes = 4 << 20;
+
+  TestTarget() {
     server_.Get(R"(/api/data-readiness/workflows/[^/]+/runs/([^/]+))", [this](const httplib::Request& request, httplib::Response& response) {
       bool first = polls_.fetch_add(1) == 0;
       json run = {{"id", request.matches[1].str()},
@@ -246,11 +276,34 @@ class RegressingServer {
                   {"tasks", json::array()}};
       response.set_content(run.dump(), "application/json");
     });
+    // A JSON list larger than the proxy's check limit in the test.
+    server_.Get(R"(/api/data-readiness/workflows/[^/]+/runs)", [](const httplib::Request&, httplib::Response& response) {
+      json items = json::array();
+      for (int i = 0; i < 100; ++i) items.push_back({{"id", "run-" + std::to_string(i)}, {"status", "pending"}});
+      response.set_content(json{{"items", items}, {"total", 100}, {"limit", 100}, {"offset", 0}}.dump(), "application/json");
+    });
+    // 4 MiB of bytes, sent in 64 KiB chunks.
+    server_.Get("/download", [](const httplib::Request&, httplib::Response& response) {
+      response.set_chunked_content_provider("application/octet-stream", [](std::size_t offset, httplib::DataSink& sink) {
+        std::string chunk(64 << 10, static_cast<char>('a' + offset / (64 << 10) % 26));
+        sink.write(chunk.data(), chunk.size());
+        if (offset + chunk.size() >= kBigBytes) sink.done();
+        return true;
+      });
+    });
+    // A body that breaks off after a few bytes.
+    server_.Get("/cut", [](const httplib::Request&, httplib::Response& response) {
+      response.set_chunked_content_provider("text/plain", [](std::size_t offset, httplib::DataSink& sink) {
+        if (offset > 0) return false;
+        sink.write("partial", 7);
+        return true;
+      });
+    });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  ~RegressingServer() {
+  ~TestTarget() {
     server_.stop();
     thread_.join();
   }
@@ -264,7 +317,7 @@ class RegressingServer {
 };
 
 TEST(ProxyLifecycle, CatchesAViolationThatNoSingleResponseShows) {
-  RegressingServer target;
+  TestTarget target;
   auto proxy = start_proxy(target.url());
   auto client = client_of(*proxy);
   const std::string path = kRuns + "/123e4567-e89b-12d3-a456-426614174002";
@@ -292,6 +345,50 @@ TEST(ProxyLifecycle, CatchesAViolationThatNoSingleResponseShows) {
   EXPECT_EQ(violation["message"],
             "workflow run 123e4567-e89b-12d3-a456-426614174002: the workflow run was completed, a terminal state, and is now running; "
             "a terminal state never changes");
+}
+
+TEST(ProxyStreams, LargeAndBrokenBodiesPassThroughUnchecked) {
+  TestTarget target;
+  auto proxy = std::make_unique<RunmockProcess>(std::vector<std::string>{
+      "proxy", "--port", "0", "--target", target.url(), "--api", "emergence", "--max-checked-body-bytes", "1000"});
+  auto client = client_of(*proxy);
+
+  auto download = client->Get("/download");
+  ASSERT_TRUE(download);
+  EXPECT_EQ(download->status, 200);
+  ASSERT_EQ(download->body.size(), TestTarget::kBigBytes);
+  EXPECT_EQ(download->body.substr(0, 3), "aaa");
+  EXPECT_EQ(download->body.substr(64 << 10, 3), "bbb");
+
+  auto list = client->Get(kRuns, {{"Authorization", "Bearer token"}});
+  ASSERT_TRUE(list);
+  EXPECT_EQ(json::parse(list->body)["items"].size(), 100u);
+
+  std::string received;
+  auto cut = client->Get("/cut", [&](const char* data, std::size_t length) {
+    received.append(data, length);
+    return true;
+  });
+  EXPECT_FALSE(cut) << "a body the target broke off is broken off for the client too";
+  EXPECT_EQ(received, "partial");
+
+  json entries = parse(client->Get("/__runmock/journal"))["entries"];
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[0]["message"], "answer of type application/octet-stream streamed through unchecked");
+  EXPECT_EQ(entries[0]["verdict"], "invalid") << "no operation matches /download";
+  const std::string length = std::to_string(list->body.size());
+  EXPECT_EQ(entries[1]["message"], "answer of " + length + " bytes (over the 1000-byte check limit) streamed through unchecked");
+  EXPECT_EQ(entries[1]["verdict"], "valid");
+  EXPECT_EQ(proxy->stop(), 0) << "SIGTERM stops the proxy cleanly";
+}
+
+TEST(ProxyCommand, RefusesABadTargetWithExitStatus2) {
+  RunmockProcess proxy({"proxy", "--port", "0", "--target", "127.0.0.1:8089", "--api", "emergence"}, false);
+  EXPECT_EQ(proxy.wait_exit(), 2);
+  EXPECT_NE(proxy.read_stderr().find("runmock proxy: --target: '127.0.0.1:8089' is not an http:// or https:// URL"), std::string::npos);
+  RunmockProcess unknown_api({"proxy", "--port", "0", "--target", "http://127.0.0.1:8089", "--api", "nope"}, false);
+  EXPECT_EQ(unknown_api.wait_exit(), 2);
+  EXPECT_NE(unknown_api.read_stderr().find("--api: no contract 'nope' (amperity, emergence, pennsieve)"), std::string::npos);
 }
 
 }  // namespace
