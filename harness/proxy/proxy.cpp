@@ -1,5 +1,6 @@
 #include "proxy/proxy.h"
 
+#include <memory>
 #include <set>
 #include <stdexcept>
 
@@ -67,6 +68,31 @@ std::string run_id_of(const json& representation) {
     if (it != representation.end() && it->is_string()) return it->get<std::string>();
   }
   return "";
+}
+
+std::string header_value(const UpstreamHead& head, std::string_view name) {
+  for (const auto& [n, value] : head.headers) {
+    if (equals_ignoring_case(n, name)) return value;
+  }
+  return "";
+}
+
+// The body of an answer that goes on as it arrives: what was already read, then the rest.
+http::BodyProducer stream_rest(std::shared_ptr<UpstreamCall> call, std::string already_read) {
+  return [call = std::move(call), pending = std::move(already_read)](std::string& chunk) mutable {
+    if (!pending.empty()) {
+      chunk = std::move(pending);
+      pending.clear();
+      return http::BodyProgress::more;
+    }
+    switch (call->next(chunk, kReadSlice)) {
+      case UpstreamCall::Next::end: return http::BodyProgress::complete;
+      case UpstreamCall::Next::failed: return http::BodyProgress::broken;
+      case UpstreamCall::Next::data:
+      case UpstreamCall::Next::waiting: break;
+    }
+    return http::BodyProgress::more;
+  };
 }
 
 // The response variant the request asks for (amperity's view), "" for the default.
@@ -178,8 +204,9 @@ httplib::Request Proxy::upstream_request(const http::RequestContext& ctx) const 
   for (auto [it, end] = ctx.headers().equal_range("Connection"); it != end; ++it) connection.push_back(it->second);
   NameSet skipped = connection_headers(connection);
   // Host names the target; Content-Length is the layer's; without Accept-Encoding the target
-  // answers with bodies the proxy can check (the proxy's own layer compresses towards the client).
-  skipped.insert({"Host", "Content-Length", "Accept-Encoding"});
+  // answers with bodies the proxy can check (the proxy's own layer compresses towards the client);
+  // Expect: 100-continue was answered by the proxy's layer, and the body is already here.
+  skipped.insert({"Host", "Content-Length", "Accept-Encoding", "Expect"});
   for (const auto& [name, value] : ctx.headers()) {
     if (!skipped.count(name)) request.headers.emplace(name, value);
   }
@@ -207,6 +234,37 @@ std::vector<std::pair<std::string, std::string>> Proxy::answer_headers(const Ups
   return out;
 }
 
+std::string Proxy::unchecked_reason(const UpstreamHead& head) const {
+  const std::string content_type = header_value(head, "Content-Type");
+  const std::string encoding = header_value(head, "Content-Encoding");
+  const std::string length = header_value(head, "Content-Length");
+  if (!http::is_json_media_type(http::media_type(content_type))) {
+    return (content_type.empty() ? std::string("answer without Content-Type") : "answer of type " + http::media_type(content_type)) +
+           " streamed through unchecked";
+  }
+  if (!encoding.empty() && !equals_ignoring_case(encoding, "identity")) return encoding + "-encoded answer streamed through unchecked";
+  if (!length.empty() && length.size() <= 18 && length.find_first_not_of("0123456789") == std::string::npos &&
+      std::stoull(length) > config_.max_checked_body_bytes) {
+    return "answer of " + length + " bytes (over the " + std::to_string(config_.max_checked_body_bytes) +
+           "-byte check limit) streamed through unchecked";
+  }
+  return "";
+}
+
+void Proxy::check_answer(http::RequestContext& ctx, const OperationMatch& match, int status, const std::string& body,
+                         std::vector<http::Violation>& out) {
+  if (!match.operation) return;
+  http::JsonText parsed = http::parse_json_text(body, ctx.max_json_depth());
+  if (!parsed.ok()) {
+    out.push_back({"body", "", "", "the answer's body is " + parsed.error});
+    return;
+  }
+  for (auto& e : contract_.check_response_body(*match.operation, status, parsed.value, response_variant(*match.operation, ctx))) {
+    out.push_back({"body", std::move(e.instance_location), std::move(e.schema_location), std::move(e.message)});
+  }
+  if (status / 100 == 2) observe_runs(match, parsed.value, ctx, out);
+}
+
 http::Response Proxy::forward(http::RequestContext& ctx) {
   if (ctx.path() == "/__runmock" || ctx.path().starts_with(http::kAdminPrefix)) {
     return ctx.refuse(404, "", "runmock proxy has no admin route " + ctx.method() + " " + ctx.path(), "route");
@@ -217,13 +275,12 @@ http::Response Proxy::forward(http::RequestContext& ctx) {
   if (!request_violations.empty() && config_.mode == Mode::enforce) {
     return refuse(ctx, match, request_violations).with_header(kViolationsHeader, std::to_string(request_violations.size()));
   }
-  ctx.request_errors = request_violations;
+  ctx.request_errors = std::move(request_violations);
 
-  const std::string where = "upstream " + config_.target.origin + config_.target.base_path + ctx.target();
   auto call = std::make_shared<UpstreamCall>(config_.target, upstream_request(ctx), config_.timeout);
   auto unreachable = [&](const std::string& reason) {
     ctx.verdict = http::verdict::error;
-    return ctx.error(502, "", where + ": " + reason);
+    return ctx.error(502, "", "upstream " + config_.target.origin + config_.target.base_path + ctx.target() + ": " + reason);
   };
   std::optional<UpstreamHead> head = call->head();
   if (!head) return unreachable(call->failure());
@@ -231,79 +288,31 @@ http::Response Proxy::forward(http::RequestContext& ctx) {
   http::Response out;
   out.status = head->status;
   out.headers = answer_headers(*head);
-  std::vector<http::Violation> response_violations;
-  auto header_of = [&](std::string_view name) {
-    for (const auto& [n, value] : head->headers) {
-      if (equals_ignoring_case(n, name)) return value;
-    }
-    return std::string();
-  };
-  const std::string content_type = header_of("Content-Type");
-  const std::string encoding = header_of("Content-Encoding");
-  const std::string length = header_of("Content-Length");
-  const std::string limit = std::to_string(config_.max_checked_body_bytes);
-  bool no_body = ctx.method() == "HEAD" || out.status == 204 || out.status == 304 || out.status < 200 || length == "0";
-
-  std::string unchecked;  // why the body goes through unchecked
-  if (no_body) {
-    // Nothing to check, nothing to stream.
-  } else if (!http::is_json_media_type(http::media_type(content_type))) {
-    unchecked = (content_type.empty() ? std::string("answer without Content-Type") : "answer of type " + http::media_type(content_type)) +
-                " streamed through unchecked";
-  } else if (!encoding.empty() && !equals_ignoring_case(encoding, "identity")) {
-    unchecked = encoding + "-encoded answer streamed through unchecked";
-  } else if (!length.empty() && length.size() <= 18 && length.find_first_not_of("0123456789") == std::string::npos &&
-             std::stoull(length) > config_.max_checked_body_bytes) {
-    unchecked = "answer of " + length + " bytes (over the " + limit + "-byte check limit) streamed through unchecked";
-  }
-
+  const bool has_body = ctx.method() != "HEAD" && out.status >= 200 && out.status != 204 && out.status != 304 &&
+                        header_value(*head, "Content-Length") != "0";
+  std::string unchecked = has_body ? unchecked_reason(*head) : "";
   std::string body;
-  if (!no_body && unchecked.empty()) {
-    for (bool reading = true; reading;) {
-      switch (call->next(body, kReadSlice)) {
-        case UpstreamCall::Next::data:
-          if (body.size() > config_.max_checked_body_bytes) {
-            unchecked = "answer over the " + limit + "-byte check limit streamed through unchecked";
-            reading = false;
-          }
-          break;
-        case UpstreamCall::Next::waiting: break;
-        case UpstreamCall::Next::end: reading = false; break;
-        case UpstreamCall::Next::failed: return unreachable(call->failure() + " after " + std::to_string(body.size()) + " bytes of the answer");
-      }
-    }
-    if (unchecked.empty() && match.operation) {
-      http::JsonText parsed = http::parse_json_text(body, ctx.max_json_depth());
-      if (!parsed.ok()) {
-        response_violations.push_back({"body", "", "", "the answer's body is " + parsed.error});
-      } else {
-        for (auto& e : contract_.check_response_body(*match.operation, out.status, parsed.value, response_variant(*match.operation, ctx))) {
-          response_violations.push_back({"body", std::move(e.instance_location), std::move(e.schema_location), std::move(e.message)});
+  // A JSON answer is read whole (up to the check limit) and checked before it goes on.
+  for (bool reading = has_body && unchecked.empty(); reading;) {
+    switch (call->next(body, kReadSlice)) {
+      case UpstreamCall::Next::data:
+        if (body.size() > config_.max_checked_body_bytes) {
+          unchecked = "answer over the " + std::to_string(config_.max_checked_body_bytes) + "-byte check limit streamed through unchecked";
+          reading = false;
         }
-        if (out.status / 100 == 2) observe_runs(match, parsed.value, ctx, response_violations);
-      }
+        break;
+      case UpstreamCall::Next::waiting: break;
+      case UpstreamCall::Next::end: reading = false; break;
+      case UpstreamCall::Next::failed: return unreachable(call->failure() + " after " + std::to_string(body.size()) + " bytes of the answer");
     }
   }
-
   if (!unchecked.empty()) {
-    out.body_producer = [call, prefix = std::move(body)](std::string& chunk) mutable {
-      if (!prefix.empty()) {
-        chunk = std::move(prefix);
-        prefix.clear();
-        return http::BodyProgress::more;
-      }
-      switch (call->next(chunk, kReadSlice)) {
-        case UpstreamCall::Next::end: return http::BodyProgress::complete;
-        case UpstreamCall::Next::failed: return http::BodyProgress::broken;
-        default: return http::BodyProgress::more;
-      }
-    };
-    out.message = unchecked;
-  } else {
+    out.body_producer = stream_rest(call, std::move(body));
+    out.message = std::move(unchecked);
+  } else if (has_body) {
+    check_answer(ctx, match, out.status, body, ctx.response_errors);
     out.body = std::move(body);
   }
-
-  ctx.response_errors = std::move(response_violations);
   std::size_t violations = ctx.request_errors.size() + ctx.response_errors.size();
   if (violations > 0) out.with_header(kViolationsHeader, std::to_string(violations));
   return out;

@@ -66,6 +66,11 @@ class Proxy {
   std::vector<http::Violation> check_request(http::RequestContext& ctx, const OperationMatch& match) const;
   // Enforce mode's answer to an invalid request, in the API's error shape.
   http::Response refuse(http::RequestContext& ctx, const OperationMatch& match, const std::vector<http::Violation>& violations) const;
+  // Why an answer is not read whole and checked (not JSON, encoded, over the limit), or "".
+  std::string unchecked_reason(const UpstreamHead& head) const;
+  // A JSON answer against its operation's response schema, and the runs in it through the tracker.
+  void check_answer(http::RequestContext& ctx, const OperationMatch& match, int status, const std::string& body,
+                    std::vector<http::Violation>& out);
   // Each run in a JSON answer (the answer itself, or the items of a list) through the tracker.
   void observe_runs(const OperationMatch& match, const nlohmann::json& body, http::RequestContext& ctx, std::vector<http::Violation>& out);
   httplib::Request upstream_request(const http::RequestContext& ctx) const;

@@ -106,13 +106,16 @@ UpstreamCall::~UpstreamCall() {
 }
 
 void UpstreamCall::run(httplib::Request request) {
-  request.response_handler = [this](const httplib::Response& response) {
+  auto keep_head = [this](const httplib::Response& response) {
     UpstreamHead head;
     head.status = response.status;
     for (const auto& [name, value] : response.headers) head.headers.emplace_back(name, value);
-    std::lock_guard lock(mutex_);
     head_ = std::move(head);
     changed_.notify_all();
+  };
+  request.response_handler = [this, keep_head](const httplib::Response& response) {
+    std::lock_guard lock(mutex_);
+    keep_head(response);
     return !cancelled_;
   };
   request.content_receiver = [this](const char* data, std::size_t length, std::uint64_t, std::uint64_t) {
@@ -130,6 +133,8 @@ void UpstreamCall::run(httplib::Request request) {
   std::string connect_reason;
   if (!ok && error == httplib::Error::Connection) connect_reason = connect_failure(target_, timeout_);
   std::lock_guard lock(mutex_);
+  // httplib does not call the response handler for an answer without a body (HEAD).
+  if (ok && !head_) keep_head(response);
   if (!ok) {
     switch (error) {
       case httplib::Error::Connection: failure_ = connect_reason.empty() ? "could not connect" : connect_reason; break;

@@ -111,6 +111,10 @@ TEST_F(ProxyInFrontOfServe, ValidTrafficPassesWithoutViolations) {
     advance_upstream_clock(2);
   }
   EXPECT_EQ(status, "completed");
+  auto head = client_->Head(kRuns, auth_);
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_FALSE(head->has_header("X-Runmock-Violations"));
   auto listed = client_->Get(kRuns, auth_);
   ASSERT_TRUE(listed);
   EXPECT_EQ(listed->status, 200);
