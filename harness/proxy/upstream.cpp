@@ -106,6 +106,7 @@ UpstreamCall::~UpstreamCall() {
 }
 
 void UpstreamCall::run(httplib::Request request) {
+  // Called with mutex_ held.
   auto keep_head = [this](const httplib::Response& response) {
     UpstreamHead head;
     head.status = response.status;
