@@ -174,6 +174,13 @@ TEST_F(ProxyInFrontOfServe, EnforceModeRefusesAnInvalidCreateWithoutForwardingIt
   EXPECT_NE(entry["message"].get<std::string>().find("refused (enforce mode), not forwarded"), std::string::npos) << entry.dump();
   EXPECT_EQ(parse(upstream_client_->Get("/__runmock/journal"))["entries"], json::array()) << "the upstream never saw it";
 
+  // So is a request no operation matches.
+  auto unknown = client_->Get("/api/data-readiness/nothing", auth_);
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_EQ(parse(unknown)["error"]["message"], "no operation of emergence matches GET /api/data-readiness/nothing");
+  EXPECT_EQ(parse(upstream_client_->Get("/__runmock/journal"))["entries"], json::array());
+
   // A valid create still goes through.
   auto valid = create();
   ASSERT_TRUE(valid);
