@@ -319,19 +319,20 @@ struct Server::Impl {
   }
 
   void start_body_stream(Response& out, httplib::Response& res, const std::string& content_type) {
-    res.set_chunked_content_provider(content_type.empty() ? "application/octet-stream" : content_type,
-                                     [this, producer = std::move(out.body_producer)](std::size_t, httplib::DataSink& sink) {
-                                       std::string chunk;
-                                       BodyProgress progress = BodyProgress::broken;
-                                       try {
-                                         progress = producer(chunk);
-                                       } catch (...) {
-                                         return false;  // never let an exception out into httplib's writer
-                                       }
-                                       if (!chunk.empty() && !sink.write(chunk.data(), chunk.size())) return false;  // the client went away
-                                       if (progress == BodyProgress::complete) sink.done();
-                                       return progress == BodyProgress::complete || (progress == BodyProgress::more && !stopping);
-                                     });
+    auto provider = [this, producer = std::move(out.body_producer)](std::size_t, httplib::DataSink& sink) {
+      std::string chunk;
+      BodyProgress progress = BodyProgress::broken;
+      try {
+        progress = producer(chunk);
+      } catch (...) {
+        return false;  // never let an exception out into httplib's writer
+      }
+      if (!chunk.empty() && !sink.write(chunk.data(), chunk.size())) return false;  // the client went away
+      if (progress == BodyProgress::complete) sink.done();
+      // false drops the connection: a broken body, or one cut short by a stopping server.
+      return progress == BodyProgress::complete || (progress == BodyProgress::more && !stopping);
+    };
+    res.set_chunked_content_provider(content_type.empty() ? "application/octet-stream" : content_type, std::move(provider));
   }
 
   // One call of httplib's chunked content provider: wait a poll interval (or until the server
