@@ -244,6 +244,31 @@ TEST_F(ProxyInFrontOfServe, EnforceModeAnswersInEachApisOwnErrorShape) {
   }
 }
 
+TEST_F(ProxyInFrontOfServe, PennsieveRunsAreFollowedToTheirEnd) {
+  proxy_ = std::make_unique<RunmockProcess>(std::vector<std::string>{"proxy", "--port", "0", "--target", upstream_->url(), "--api", "pennsieve"});
+  client_ = client_of(*proxy_);
+  const char* body = R"({"workflowInstanceId": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+    "dataSources": {"node_1718000000000_k3j9x2m1q": {"packageIds": ["N:package:9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"]}},
+    "processorParams": {"node_1718000000100_p7v2n8c4r": {"OUTPUT_NAME": "x"}}})";
+  auto created = client_->Post("/compute/workflows/runs", auth_, body, "application/json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  const std::string run = parse(created)["uuid"];
+  std::string status;
+  for (int poll = 0; poll < 30 && status != "SUCCEEDED"; ++poll) {
+    auto polled = client_->Get("/compute/workflows/runs/" + run + (poll % 2 ? "/status" : ""), auth_);
+    ASSERT_TRUE(polled);
+    EXPECT_FALSE(polled->has_header("X-Runmock-Violations")) << polled->body;
+    status = parse(polled)["status"];
+    advance_upstream_clock(5);
+  }
+  EXPECT_EQ(status, "SUCCEEDED");
+  for (const auto& entry : proxy_journal()) {
+    EXPECT_EQ(entry["verdict"], "valid") << entry.dump();
+    EXPECT_EQ(entry["run"], run);
+  }
+}
+
 TEST(ProxyTargetDown, AnswersA502InTheApisErrorShape) {
   const std::string target = "http://127.0.0.1:" + std::to_string(closed_port());
   auto proxy = start_proxy(target);
