@@ -10,7 +10,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -289,7 +291,8 @@ TEST(ProxyTargetDown, AnswersA502InTheApisErrorShape) {
 }
 
 // A stand-in for a real server of emergence: its run is completed on the first poll and running on
-// the next (each answer a valid getWorkflowRun body on its own), and it has large and broken bodies.
+// the next (each answer a valid getWorkflowRun body on its own), and it has large and broken bodies
+// and a path that never answers.
 class TestTarget {
  public:
   static constexpr std::size_t kBigBytes = 4 << 20;
@@ -335,11 +338,22 @@ class TestTarget {
         return true;
       });
     });
+    // No answer until the target goes away.
+    server_.Get("/silent", [this](const httplib::Request&, httplib::Response& response) {
+      std::unique_lock lock(mutex_);
+      released_.wait(lock, [this] { return closing_; });
+      response.set_content("{}", "application/json");
+    });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ~TestTarget() {
+    {
+      std::lock_guard lock(mutex_);
+      closing_ = true;
+    }
+    released_.notify_all();
     server_.stop();
     thread_.join();
   }
@@ -348,6 +362,9 @@ class TestTarget {
  private:
   httplib::Server server_;
   std::atomic<int> polls_{0};
+  std::mutex mutex_;
+  std::condition_variable released_;
+  bool closing_ = false;
   int port_ = 0;
   std::thread thread_;
 };
@@ -381,6 +398,19 @@ TEST(ProxyLifecycle, CatchesAViolationThatNoSingleResponseShows) {
   EXPECT_EQ(violation["message"],
             "workflow run 123e4567-e89b-12d3-a456-426614174002: the workflow run was completed, a terminal state, and is now running; "
             "a terminal state never changes");
+}
+
+TEST(ProxyTargetSilent, AnswersA502AfterTheTimeout) {
+  TestTarget target;
+  auto proxy = std::make_unique<RunmockProcess>(
+      std::vector<std::string>{"proxy", "--port", "0", "--target", target.url(), "--api", "emergence", "--timeout", "1"});
+  auto client = client_of(*proxy);
+  auto started = std::chrono::steady_clock::now();
+  auto result = client->Get("/silent");
+  ASSERT_TRUE(result);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+  EXPECT_EQ(result->status, 502);
+  EXPECT_EQ(parse(result)["error"]["message"], "upstream " + target.url() + "/silent: no answer within 1 s, or the connection closed");
 }
 
 TEST(ProxyStreams, LargeAndBrokenBodiesPassThroughUnchecked) {
