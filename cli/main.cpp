@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "lint_command.h"
+#include "proxy_command.h"
 #include "serve_command.h"
 #include "token_command.h"
 #include "validate_command.h"
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   runmock::cli::add_validate_command(app, exit_code);
   runmock::cli::add_lint_command(app, exit_code);
   runmock::cli::add_token_command(app, exit_code);
+  runmock::cli::add_proxy_command(app, exit_code);
   runmock::cli::add_verify_command(app, exit_code);
   try {
     app.parse(argc, argv);

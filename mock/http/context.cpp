@@ -70,6 +70,14 @@ Response Response::event_stream(SseStep step, SseOptions options) {
   return r;
 }
 
+Response Response::streamed(int status, BodyProducer producer, std::string content_type) {
+  Response r;
+  r.status = status;
+  r.body_producer = std::move(producer);
+  r.content_type = std::move(content_type);
+  return r;
+}
+
 Response& Response::with_header(std::string name, std::string value) {
   headers.emplace_back(std::move(name), std::move(value));
   return *this;

@@ -63,6 +63,15 @@ struct Dialect {
 // ---------------------------------------------------------------------------------------------
 // Responses
 
+// A body sent as it comes, chunked (a proxied stream, a large download). The layer calls the
+// producer on the worker thread, after the handler has returned, until it says `complete` (the
+// body ends cleanly) or `broken` (the connection is dropped, so the client sees a cut body). Each
+// call appends what is ready to `chunk` (possibly nothing) and returns within a few hundred
+// milliseconds, so that a stopping server is noticed; the stream is dropped then, and when the
+// client goes away. Capture by value what it needs (never the RequestContext).
+enum class BodyProgress { more, complete, broken };
+using BodyProducer = std::function<BodyProgress(std::string& chunk)>;
+
 struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
@@ -71,6 +80,7 @@ struct Response {
   std::string content_type;                 // of `body`
   SseStep stream;                           // when set: a Server-Sent Events stream (see sse.h)
   SseOptions stream_options;
+  BodyProducer body_producer;               // when set: a streamed body of type content_type
   // false: json_body is sent unchecked (a scenario's deliberately malformed response).
   bool check = true;
   // For the journal and the log: why the request was refused (ctx.error() fills it).
@@ -80,6 +90,7 @@ struct Response {
   static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
   static Response empty(int status = 204);
   static Response event_stream(SseStep step, SseOptions options = {});
+  static Response streamed(int status, BodyProducer producer, std::string content_type);
   Response& with_header(std::string name, std::string value);
 };
 
@@ -149,6 +160,9 @@ class RequestContext {
   std::vector<Violation> request_errors;  // what the handler found wrong with the request (tokens, tenancy ...)
   // A fault the answer carries (the run's scenario phase has one); the layer carries it out.
   std::shared_ptr<const faults::Fault> fault;
+  // What the handler found wrong with a response it did not make itself (a proxied answer); the
+  // layer journals them beside those of its own check.
+  std::vector<Violation> response_errors;
 
   // --- Helpers ---
   // An error in the dialect's shape, with this request's id. `code` empty: default_error_code(status).

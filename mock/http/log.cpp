@@ -15,8 +15,8 @@ std::optional<LogFormat> parse_log_format(std::string_view name) {
   return std::nullopt;
 }
 
-std::string listening_line(std::string_view host, int port) {
-  return "runmock listening on http://" + url_host(host) + ":" + std::to_string(port);
+std::string listening_line(std::string_view host, int port, std::string_view name) {
+  return std::string(name) + " listening on http://" + url_host(host) + ":" + std::to_string(port);
 }
 
 namespace {

@@ -14,8 +14,8 @@ enum class LogFormat { text, json, off };
 // "text", "json" or "off"; nullopt for anything else.
 std::optional<LogFormat> parse_log_format(std::string_view name);
 
-// Exactly "runmock listening on http://HOST:PORT" (IPv6 hosts in brackets).
-std::string listening_line(std::string_view host, int port);
+// Exactly "<name> listening on http://HOST:PORT" (IPv6 hosts in brackets).
+std::string listening_line(std::string_view host, int port, std::string_view name = "runmock");
 
 // One request as a log line (without the newline); empty for LogFormat::off.
 // text: `req-000001 GET /path?q 200 0.42ms api=emergence run=- scenario=- verdict=valid`, then

@@ -27,22 +27,28 @@ std::vector<std::string_view> split_path(std::string_view path) {
 PathTemplate::PathTemplate(std::string pattern) : pattern_(std::move(pattern)) {
   if (pattern_.empty() || pattern_.front() != '/') throw std::invalid_argument("path template '" + pattern_ + "' does not start with '/'");
   std::set<std::string, std::less<>> names;
-  for (std::string_view part : split_path(pattern_)) {
+  for (std::string_view view : split_path(pattern_)) {
+    std::string part(view);
     Segment segment;
+    if (catch_all_) throw std::invalid_argument("path template '" + pattern_ + "': a {name...} segment must be the last one");
+    if (part.size() > 5 && part.front() == '{' && part.ends_with("...}")) {
+      part.erase(part.size() - 4, 3);  // "{name...}" → "{name}"
+      catch_all_ = true;
+    }
     if (!part.empty() && part.front() == '{') {
-      if (part.size() < 3 || part.back() != '}' || part.substr(1, part.size() - 2).find_first_of("{}") != std::string_view::npos) {
-        throw std::invalid_argument("path template '" + pattern_ + "': segment '" + std::string(part) + "' is not a {name}");
+      if (part.size() < 3 || part.back() != '}' || part.substr(1, part.size() - 2).find_first_of("{}") != std::string::npos) {
+        throw std::invalid_argument("path template '" + pattern_ + "': segment '" + part + "' is not a {name}");
       }
-      segment.text = std::string(part.substr(1, part.size() - 2));
+      segment.text = part.substr(1, part.size() - 2);
       segment.parameter = true;
       if (!names.insert(segment.text).second) {
         throw std::invalid_argument("path template '" + pattern_ + "' names the parameter '" + segment.text + "' twice");
       }
     } else {
-      if (part.find_first_of("{}") != std::string_view::npos) {
-        throw std::invalid_argument("path template '" + pattern_ + "': a parameter must be a whole segment, not '" + std::string(part) + "'");
+      if (part.find_first_of("{}") != std::string::npos) {
+        throw std::invalid_argument("path template '" + pattern_ + "': a parameter must be a whole segment, not '" + part + "'");
       }
-      segment.text = std::string(part);
+      segment.text = std::move(part);
       ++literals_;
     }
     segments_.push_back(std::move(segment));
@@ -51,15 +57,22 @@ PathTemplate::PathTemplate(std::string pattern) : pattern_(std::move(pattern)) {
 
 bool PathTemplate::match(std::string_view path, PathParams* params) const {
   auto parts = split_path(path);
-  if (parts.size() != segments_.size()) return false;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
+  // The fixed segments: all of them, or all but the catch-all.
+  const std::size_t fixed = segments_.size() - (catch_all_ ? 1 : 0);
+  if (catch_all_ ? parts.size() < fixed : parts.size() != fixed) return false;
+  for (std::size_t i = 0; i < fixed; ++i) {
     const Segment& segment = segments_[i];
     if (segment.parameter ? parts[i].empty() : parts[i] != segment.text) return false;
   }
   if (params) {
     params->clear();
-    for (std::size_t i = 0; i < parts.size(); ++i) {
+    for (std::size_t i = 0; i < fixed; ++i) {
       if (segments_[i].parameter) params->emplace(segments_[i].text, std::string(parts[i]));
+    }
+    if (catch_all_) {
+      std::string rest;
+      for (std::size_t i = fixed; i < parts.size(); ++i) rest += (i == fixed ? "" : "/") + std::string(parts[i]);
+      params->emplace(segments_.back().text, std::move(rest));
     }
   }
   return true;
@@ -68,6 +81,7 @@ bool PathTemplate::match(std::string_view path, PathParams* params) const {
 std::string PathTemplate::shape() const {
   std::string out;
   for (const auto& segment : segments_) out += "/" + (segment.parameter ? std::string("{}") : segment.text);
+  if (catch_all_) out += "...";
   return out;
 }
 
@@ -91,7 +105,8 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
     const Entry& entry = routes_[i];
     if (!entry.path.match(path)) continue;
     allowed.insert(entry.method);
-    if (entry.method == wanted && (!best || entry.path.literal_segments() > best->path.literal_segments())) {
+    auto rank = [](const PathTemplate& t) { return std::pair(t.literal_segments(), !t.catch_all()); };
+    if (entry.method == wanted && (!best || rank(entry.path) > rank(best->path))) {
       best = &entry;
       result.index = i;
     }

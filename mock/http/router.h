@@ -17,8 +17,10 @@ using PathParams = std::map<std::string, std::string, std::less<>>;
 class PathTemplate {
  public:
   // "/api/workflows/{configuration_id}/runs/{run_id}": a literal segment matches itself, a
-  // "{name}" segment matches exactly one non-empty segment. Throws std::invalid_argument for a
-  // template that does not start with '/', has an unclosed or empty "{}", or repeats a name.
+  // "{name}" segment matches exactly one non-empty segment, and a last "{name...}" segment matches
+  // the rest of the path, empty or not ("/{path...}" matches every path). Throws
+  // std::invalid_argument for a template that does not start with '/', has an unclosed or empty
+  // "{}", a "{name...}" that is not last, or repeats a name.
   explicit PathTemplate(std::string pattern);
 
   // Matches a (percent-decoded) path; fills `params` when given.
@@ -28,6 +30,8 @@ class PathTemplate {
   // How many segments are literal: when two templates match, the more literal one wins
   // ("/runs/status" over "/runs/{id}").
   std::size_t literal_segments() const { return literals_; }
+  // Whether the template ends in "{name...}" (it loses to a template as literal that does not).
+  bool catch_all() const { return catch_all_; }
   // The template with every parameter written "{}": two templates with the same shape collide.
   std::string shape() const;
 
@@ -39,6 +43,7 @@ class PathTemplate {
   std::string pattern_;
   std::vector<Segment> segments_;
   std::size_t literals_ = 0;
+  bool catch_all_ = false;
 };
 
 class Router {

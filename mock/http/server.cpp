@@ -390,6 +390,8 @@ struct Server::Impl {
     if (origin_allowed(origin, admin_path)) add_cors_headers(res, origin);
     if (out.stream) {
       start_stream(out, res);
+    } else if (out.body_producer) {
+      start_body_stream(out, res, content_type.empty() ? out.content_type : content_type);
     } else if (out.json_body) {
       res.set_content(dump_json(*out.json_body), content_type.empty() ? "application/json" : content_type);
     } else if (!out.body.empty() || !out.content_type.empty() || !content_type.empty()) {
@@ -428,6 +430,23 @@ struct Server::Impl {
         return false;  // never let an exception out into httplib's writer
       }
     });
+  }
+
+  void start_body_stream(Response& out, httplib::Response& res, const std::string& content_type) {
+    auto provider = [this, producer = std::move(out.body_producer)](std::size_t, httplib::DataSink& sink) {
+      std::string chunk;
+      BodyProgress progress = BodyProgress::broken;
+      try {
+        progress = producer(chunk);
+      } catch (...) {
+        return false;  // never let an exception out into httplib's writer
+      }
+      if (!chunk.empty() && !sink.write(chunk.data(), chunk.size())) return false;  // the client went away
+      if (progress == BodyProgress::complete) sink.done();
+      // false drops the connection: a broken body, or one cut short by a stopping server.
+      return progress == BodyProgress::complete || (progress == BodyProgress::more && !stopping);
+    };
+    res.set_chunked_content_provider(content_type.empty() ? "application/octet-stream" : content_type, std::move(provider));
   }
 
   // One call of httplib's chunked content provider: wait a poll interval (or until the server
@@ -552,6 +571,7 @@ struct Server::Impl {
     entry.request_errors = ctx.contract_violations();
     entry.request_errors.insert(entry.request_errors.end(), ctx.request_errors.begin(), ctx.request_errors.end());
     entry.response_errors = std::move(response_errors);
+    entry.response_errors.insert(entry.response_errors.end(), ctx.response_errors.begin(), ctx.response_errors.end());
     if (!entry.response_errors.empty()) entry.verdict = verdict::invalid;
     else if (threw) entry.verdict = verdict::error;
     else if (!ctx.verdict.empty()) entry.verdict = ctx.verdict;
@@ -945,7 +965,7 @@ void Server::start(const std::vector<std::string>& banner) {
   ::listen(i.svr.listening_socket(), SOMAXCONN);
   i.port = port;
   i.start_time = Clock::now();
-  i.log(listening_line(c.host, port));
+  i.log(listening_line(c.host, port, c.name));
   for (const auto& line : banner) i.log(line);
   if (c.admin_remote) {
     std::cerr << "runmock: the admin API (" << kAdminPrefix << ") answers clients from any address, as asked (--admin-remote)\n";

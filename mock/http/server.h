@@ -28,6 +28,7 @@ namespace runmock::http {
 
 // Every field is meant to be a `runmock serve` flag (the suggested name follows each).
 struct ServerConfig {
+  std::string name = "runmock";               // the listening line's first words ("runmock proxy")
   std::string host = "127.0.0.1";             // --host
   int port = 8089;                            // --port; 0 takes a free port (Server::port() says which)
   std::size_t threads = 512;                  // --threads: most workers, started on demand; an open connection (or a delayed answer) holds one

@@ -6,5 +6,5 @@ runmock_unit_test(http_unit_test
   LIBS runmock_http OpenSSL::Crypto CLI11::CLI11)
 target_include_directories(http_unit_test PRIVATE ${RUNMOCK_SOURCE_DIR}/cli)
 runmock_unit_test(http_server_test
-  SOURCES mock/http_server_test.cpp mock/http_sse_test.cpp
+  SOURCES mock/http_server_test.cpp mock/http_sse_test.cpp mock/http_streamed_body_test.cpp
   LIBS runmock_http PkgConfig::HTTPLIB)

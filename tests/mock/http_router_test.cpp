@@ -90,6 +90,39 @@ TEST(Router, TheMoreLiteralTemplateWins) {
   EXPECT_EQ(m.index, 0u);
 }
 
+TEST(PathTemplate, ACatchAllTakesTheRestOfThePath) {
+  PathTemplate all("/{path...}");
+  PathParams params;
+  ASSERT_TRUE(all.match("/", &params));
+  EXPECT_EQ(params.at("path"), "");
+  ASSERT_TRUE(all.match("/api/runs/r-1/", &params));
+  EXPECT_EQ(params.at("path"), "api/runs/r-1/");
+  EXPECT_TRUE(all.catch_all());
+  EXPECT_EQ(all.literal_segments(), 0u);
+
+  PathTemplate under("/files/{name}/{rest...}");
+  ASSERT_TRUE(under.match("/files/a/b/c", &params));
+  EXPECT_EQ(params.at("name"), "a");
+  EXPECT_EQ(params.at("rest"), "b/c");
+  EXPECT_FALSE(under.match("/files"));
+  EXPECT_FALSE(under.match("/other/a/b"));
+  EXPECT_THROW(PathTemplate("/{rest...}/more"), std::invalid_argument);
+  EXPECT_THROW(PathTemplate("/{a}/{a...}"), std::invalid_argument);
+}
+
+TEST(Router, ACatchAllLosesToEveryOtherMatch) {
+  Router router;
+  router.add("GET", "/{path...}");
+  router.add("GET", "/{id}");
+  router.add("GET", "/__runmock/health");
+  EXPECT_EQ(router.match("GET", "/__runmock/health").index, 2u);
+  EXPECT_EQ(router.match("GET", "/x").index, 1u);
+  auto m = router.match("GET", "/x/y");
+  ASSERT_EQ(m.kind, Router::Match::Kind::found);
+  EXPECT_EQ(m.index, 0u);
+  EXPECT_EQ(m.params.at("path"), "x/y");
+}
+
 TEST(Router, RefusesTheSameRouteTwice) {
   Router router;
   router.add("GET", "/runs/{id}");

@@ -445,6 +445,24 @@ TEST_F(ServerTest, ExceptionsBecome500AndVerdictError) {
   EXPECT_EQ(entry["message"], "no token");
 }
 
+TEST_F(ServerTest, ResponseViolationsAHandlerFoundAreJournaled) {
+  start({}, {}, [](Server& s) {
+    // A proxy's way: the answer is not the handler's own, so it goes out as it is, and what is
+    // wrong with it goes to the journal.
+    s.route("test", "GET", "/api/test/relayed", [](RequestContext& ctx) {
+      ctx.response_errors.push_back({"lifecycle", "/status", "", "the run was completed and is now running"});
+      return Response::json(200, {{"status", "running"}});
+    });
+  });
+  auto r = client().Get("/api/test/relayed");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  json entry = journal()["entries"].back();
+  EXPECT_EQ(entry["verdict"], "invalid");
+  ASSERT_EQ(entry["response_errors"].size(), 1u);
+  EXPECT_EQ(entry["response_errors"][0]["message"], "the run was completed and is now running");
+}
+
 TEST_F(ServerTest, ResponsesThatBreakTheContractBecome500) {
   start();
   auto c = client();

@@ -1,6 +1,7 @@
-// Starts the real `runmock` binary for end-to-end tests: `runmock serve --port 0 ...` on
-// 127.0.0.1, reads its first lines (the listening URL and the dev token), and stops it (SIGTERM)
-// when the test is done. Only loopback, and the process never outlives the test.
+// Starts the real `runmock` binary for end-to-end tests: `runmock serve --port 0 ...` (or
+// `runmock proxy ...`) on 127.0.0.1, reads its first lines (the listening URL and, for serve, the
+// dev token), and stops it (SIGTERM) when the test is done. Only loopback, and the process never
+// outlives the test.
 #pragma once
 
 #include <signal.h>
@@ -21,8 +22,8 @@ namespace runmock::testing {
 
 class RunmockProcess {
  public:
-  // Runs `binary` with `arguments`; for `serve` (or a test double that prints "... listening on
-  // URL" and a second line the same way), waits for the listening line.
+  // Runs `binary` with `arguments`; for `serve` and `proxy` (or a test double that prints "...
+  // listening on URL" then a second line, as serve does), waits for the listening line.
   explicit RunmockProcess(std::vector<std::string> arguments, bool wait_for_listening = true, std::string binary = RUNMOCK_BINARY) {
     int out[2], err[2];
     if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe failed");
@@ -47,6 +48,7 @@ class RunmockProcess {
     stdout_ = fdopen(out[0], "r");
     stderr_ = fdopen(err[0], "r");
     if (wait_for_listening) {
+      const bool proxy = !arguments.empty() && arguments.front() == "proxy";
       listening_line_ = read_line();
       const std::string marker = " listening on ";
       auto at = listening_line_.find(marker);
@@ -56,7 +58,7 @@ class RunmockProcess {
       url_ = listening_line_.substr(at + marker.size());
       auto colon = url_.rfind(':');
       port_ = std::stoi(url_.substr(colon + 1));
-      token_line_ = read_line();
+      if (!proxy) token_line_ = read_line();
       // The log lines that follow are drained, so a chatty server never blocks on a full pipe.
       drain_ = std::thread([this] {
         for (std::string line = read_line(); !line.empty() || !feof(stdout_); line = read_line()) {

@@ -1,0 +1,112 @@
+#include "proxy_command.h"
+
+#include <iostream>
+#include <memory>
+
+#include "http/server.h"
+#include "http/signals.h"
+#include "loader/api_contract.h"
+#include "proxy/proxy.h"
+
+namespace runmock::cli {
+namespace {
+
+struct ProxyOptions {
+  http::ServerConfig server;
+  std::string target;
+  std::string api;
+  std::string mode = "report";
+  std::string log_format = "text";
+  std::string contracts_dir;
+  int timeout = 30;
+  std::size_t max_checked_body_bytes = 4 << 20;
+  std::size_t max_runs = 100000;
+};
+
+struct StartupError {
+  std::string message;
+};
+
+int run_proxy(ProxyOptions& options) {
+  proxy::ProxyConfig config;
+  try {
+    config.target = proxy::Target::parse(options.target);
+  } catch (const std::invalid_argument& e) {
+    throw StartupError{std::string("--target: ") + e.what()};
+  }
+  auto mode = proxy::parse_mode(options.mode);
+  if (!mode) throw StartupError{"--mode must be report or enforce"};
+  config.mode = *mode;
+  config.timeout = std::chrono::seconds(options.timeout);
+  config.max_checked_body_bytes = options.max_checked_body_bytes;
+  config.max_tracked_runs = options.max_runs;
+
+  auto contracts = contracts::load_all(options.contracts_dir.empty() ? contracts::default_contracts_dir()
+                                                                     : std::filesystem::path(options.contracts_dir));
+  auto contract = contracts.find(options.api);
+  if (contract == contracts.end()) {
+    std::string known;
+    for (const auto& [name, c] : contracts) known += (known.empty() ? "" : ", ") + name;
+    throw StartupError{"--api: no contract '" + options.api + "' (" + known + ")"};
+  }
+  auto format = http::parse_log_format(options.log_format);
+  if (!format) throw StartupError{"--log-format must be text, json or off"};
+  options.server.log_format = *format;
+  options.server.name = "runmock proxy";
+  options.server.faults = false;  // a client's Prefer: fault=... is for the target (a runmock serve, say)
+
+  http::Server server(options.server);
+  proxy::Proxy proxy(contract->second, config);
+  proxy.install(server);
+  http::ShutdownSignals signals;
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    throw StartupError{std::string("cannot listen on ") + options.server.host + ":" + std::to_string(options.server.port) + ": " + e.what()};
+  }
+  http::wait_and_stop(signals, server);
+  return 0;
+}
+
+}  // namespace
+
+void add_proxy_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<ProxyOptions>();
+  auto& s = options->server;
+  s.port = 8090;
+  s.max_body_bytes = 16 << 20;
+  CLI::App* cmd = app.add_subcommand("proxy", "Forward traffic to a real server and check it against the contract and lifecycle");
+  cmd->add_option("--target", options->target, "the real server: http(s)://HOST:PORT[/base]")->required();
+  cmd->add_option("--api", options->api, "the API it serves: emergence, amperity or pennsieve")->required();
+  cmd->add_option("--mode", options->mode, "report: forward everything; enforce: answer invalid requests without forwarding them")
+      ->check(CLI::IsMember({"report", "enforce"}))
+      ->capture_default_str();
+  cmd->add_option("--host", s.host, "address to bind")->capture_default_str();
+  cmd->add_option("--port", s.port, "port to bind; 0 takes a free one")->capture_default_str()->check(CLI::Range(0, 65535));
+  cmd->add_option("--timeout", options->timeout, "seconds to connect to the target, and of silence while reading its answer")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  cmd->add_option("--log-format", options->log_format, "request log lines: text, json or off")->capture_default_str();
+  cmd->add_option("--journal-size", s.journal_size, "journal entries kept")->capture_default_str();
+  cmd->add_option("--max-body-bytes", s.max_body_bytes, "larger request bodies get 413")->capture_default_str();
+  cmd->add_option("--max-checked-body-bytes", options->max_checked_body_bytes, "larger JSON answers stream through unchecked")->capture_default_str();
+  cmd->add_option("--max-runs", options->max_runs, "runs followed across polls (the least recently seen is forgotten)")->capture_default_str();
+  cmd->add_option("--cors-origin", s.cors_origins, "allow only these origins (repeatable; default: any)");
+  cmd->add_flag("--no-cors", [&s](std::int64_t) { s.cors = false; }, "answer no CORS preflights; the target's CORS headers pass through");
+  cmd->add_flag("--admin-remote", s.admin_remote, "let the admin API answer peers other than loopback");
+  cmd->add_option("--threads", s.threads, "worker threads (an open keep-alive connection or stream holds one)")->capture_default_str();
+  cmd->add_option("--contracts", options->contracts_dir, "folder of the API contracts (default: the bundled contracts/)");
+  cmd->callback([options, &exit_code] {
+    try {
+      exit_code = run_proxy(*options);
+    } catch (const StartupError& e) {
+      std::cerr << "runmock proxy: " << e.message << "\n";
+      exit_code = 2;
+    } catch (const contracts::ContractError& e) {
+      std::cerr << "runmock proxy: broken contract: " << e.what() << "\n";
+      exit_code = 2;
+    }
+  });
+}
+
+}  // namespace runmock::cli
