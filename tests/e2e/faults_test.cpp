@@ -276,6 +276,63 @@ TEST_F(Faults, SlowStartScenarioDelaysTheCreate) {
   EXPECT_EQ(journal().back()["fault"], "delay 1500ms");
 }
 
+// The kinds the bundled scenarios leave out, from a scenario posted at runtime: one poll each.
+TEST_F(Faults, EveryKindFromAScenarioPhase) {
+  const char* yaml = R"(api: emergence
+scenarios:
+  - name: every-kind
+    phases:
+      - state: pending
+        after: 1 poll
+      - state: running
+        fault: {kind: truncate, bytes: 10}
+        after: 1 poll
+      - state: running
+        fault: {kind: malformed}
+        after: 1 poll
+      - state: running
+        fault: {kind: drip, bytes: 200, interval_ms: 10}
+        after: 1 poll
+      - state: running
+        fault: {kind: empty}
+        after: 1 poll
+      - state: completed
+)";
+  auto posted = client_->Post("/__runmock/scenarios?name=every-kind.yaml", yaml, "application/yaml");
+  ASSERT_TRUE(posted);
+  ASSERT_EQ(posted->status, 201) << posted->body;
+  std::string id = create("every-kind");
+  EXPECT_EQ(poll(id)->status, 200);
+
+  httplib::Client fresh("127.0.0.1", server_->port());
+  fresh.set_read_timeout(2, 0);
+  std::string received;
+  auto truncated = fresh.Get(kEmergenceRuns + "/" + id, auth_, [&](const char* data, std::size_t n) {
+    received.append(data, n);
+    return true;
+  });
+  EXPECT_FALSE(truncated);
+  EXPECT_EQ(received.size(), 10u);
+
+  auto malformed = poll(id);
+  ASSERT_TRUE(malformed);
+  EXPECT_TRUE(json::parse(malformed->body, nullptr, false).is_discarded());
+
+  json dripped = body_of(poll(id));
+  EXPECT_EQ(dripped["status"], "running");
+
+  httplib::Client another("127.0.0.1", server_->port());
+  another.set_read_timeout(2, 0);
+  EXPECT_FALSE(another.Get(kEmergenceRuns + "/" + id, auth_));
+
+  EXPECT_EQ(body_of(poll(id))["status"], "completed");
+  std::vector<std::string> faults;
+  for (const auto& entry : journal()) {
+    if (entry["run"] == id && entry["fault"].is_string()) faults.push_back(entry["fault"]);
+  }
+  EXPECT_EQ(faults, (std::vector<std::string>{"truncate 10B", "malformed", "drip 200B/10ms", "empty"}));
+}
+
 // amperity and pennsieve carry the same faults in their own error shapes.
 TEST_F(Faults, OtherApisFlaky503InTheirShapes) {
   httplib::Headers amperity = {{"Authorization", "Bearer t"}, {"amperity-tenant", "acme"}, {"api-version", "2024-04-01"},
