@@ -222,6 +222,19 @@ TEST_F(VerifyRunmockTest, FailedRunsAreFollowedToTheirEnd) {
   for (const auto& line : lifecycles) EXPECT_NE(line.find("-> failed,"), std::string::npos) << line;
 }
 
+// runmock's own fault scenario that breaks the contract on purpose is a broken server to verify.
+TEST_F(VerifyRunmockTest, CatchesRunmocksDeliberatelyBrokenResponses) {
+  auto run = run_verify({"--target", server_->url(), "--api", "emergence", "--header", "Authorization: Bearer " + server_->token(), "--header",
+                         "Prefer: scenario=broken-response", "--only", "getWorkflowRun", "--poll-interval", "0.05", "--timeout", "10"});
+  EXPECT_EQ(run.exit_code, 1) << run.errors;
+  auto failures = lines_starting(run, "FAIL emergence getWorkflowRun: lifecycle of the run created by ");
+  ASSERT_GE(failures.size(), 5u);
+  for (const auto& line : failures) {
+    EXPECT_NE(line.find("/status: 'finishing' is not one of the allowed values"), std::string::npos) << line;
+    EXPECT_NE(line.find("/duration_seconds: expected number or null, got string"), std::string::npos) << line;
+  }
+}
+
 TEST_F(VerifyRunmockTest, JsonReportCountsTheChecks) {
   auto run = run_verify({"--target", server_->url(), "--api", "emergence", "--header", "Authorization: Bearer " + server_->token(), "--only",
                          "listWorkflowRuns", "--json", "--poll-interval", "0.05", "--timeout", "10"});
