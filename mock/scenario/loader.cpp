@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <future>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -139,6 +140,54 @@ struct File {
   }
 };
 
+// A file read and parsed, not yet checked. Parsing (YAML, marks, JSON) is most of the cost of
+// loading and needs nothing but the text, so the files of a folder are parsed in parallel.
+struct ParsedFile {
+  File file;
+  std::vector<Diagnostic> errors;  // not YAML, more than one document, empty, duplicate keys
+  bool has_document = false;       // there is a document to check against the schema
+  bool duplicate_keys = false;     // then only against the schema
+};
+
+ParsedFile parse_file(const std::string& name, const std::string& text) {
+  ParsedFile parsed;
+  parsed.file.name = name;
+  auto add = [&](const YAML::Mark& m, std::string message) {
+    Diagnostic d;
+    d.where.file = name;
+    d.where.line = static_cast<std::size_t>(m.line) + 1;
+    d.where.column = static_cast<std::size_t>(m.column) + 1;
+    d.message = std::move(message);
+    parsed.errors.push_back(std::move(d));
+  };
+  YAML::Node root;
+  try {
+    auto documents = YAML::LoadAll(text);
+    if (documents.size() > 1) {
+      add(documents[1].Mark(), "one YAML document per file: put every scenario of the file under 'scenarios:'");
+      return parsed;
+    }
+    if (!documents.empty()) root = documents[0];
+  } catch (const YAML::Exception& e) {
+    add(e.mark, "not valid YAML: " + e.msg);
+    return parsed;
+  }
+  if (!root || root.IsNull()) {
+    YAML::Mark first;
+    first.line = first.column = 0;
+    add(first, "the file is empty: a scenario file starts with 'api:' and lists its 'scenarios:'");
+    return parsed;
+  }
+  parsed.file.marks = collect_marks(root);
+  parsed.file.doc = contracts::yaml_to_json(root);
+  for (const auto& [pointer, mark] : parsed.file.marks.duplicate_keys) {
+    add(mark, "duplicate key " + quote(pointer_tokens(pointer).empty() ? "" : pointer_tokens(pointer).back()));
+  }
+  parsed.has_document = true;
+  parsed.duplicate_keys = !parsed.errors.empty();
+  return parsed;
+}
+
 // Where each phase was written, for messages.
 struct PhaseSource {
   std::string pointer;
@@ -196,6 +245,7 @@ class Loader {
     } else {
       files.push_back(path);
     }
+    std::vector<std::pair<fs::path, std::future<ParsedFile>>> parsing;
     for (const auto& file : files) {
       std::ifstream in(file, std::ios::binary);
       if (!in) {
@@ -204,15 +254,18 @@ class Loader {
       }
       std::stringstream buffer;
       buffer << in.rdbuf();
+      parsing.emplace_back(file, std::async(std::launch::async, parse_file, file.string(), buffer.str()));
+    }
+    for (auto& [file, parsed] : parsing) {
       files_.push_back(file);
-      load_file(file.string(), buffer.str());
+      check_file(parsed.get());
     }
   }
 
   void load_text(const std::string& name, const std::string& text) {
     begin_layer();
     files_.push_back(name);
-    load_file(name, text);
+    check_file(parse_file(name, text));
   }
 
   LoadResult finish() {
@@ -267,44 +320,18 @@ class Loader {
 
   // --- one file ---
 
-  void load_file(const std::string& name, const std::string& text) {
+  // Adds the parse errors, runs the checks, and sorts the file's errors by place.
+  void check_file(ParsedFile parsed) {
     const std::size_t first_error = errors_.size();
-    load_document(name, text);
+    for (auto& e : parsed.errors) add_error(std::move(e.where), std::move(e.message));
+    if (parsed.has_document) check_document(parsed.file, parsed.duplicate_keys);
     std::stable_sort(errors_.begin() + static_cast<std::ptrdiff_t>(first_error), errors_.end(), [](const Diagnostic& a, const Diagnostic& b) {
       return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
     });
   }
 
-  void load_document(const std::string& name, const std::string& text) {
-    File f;
-    f.name = name;
-    YAML::Node root;
-    try {
-      auto documents = YAML::LoadAll(text);
-      if (documents.size() > 1) {
-        YAML::Mark m = documents[1].Mark();
-        add_error({name, static_cast<std::size_t>(m.line) + 1, static_cast<std::size_t>(m.column) + 1},
-                  "one YAML document per file: put every scenario of the file under 'scenarios:'");
-        return;
-      }
-      if (!documents.empty()) root = documents[0];
-    } catch (const YAML::Exception& e) {
-      add_error({name, static_cast<std::size_t>(e.mark.line) + 1, static_cast<std::size_t>(e.mark.column) + 1}, "not valid YAML: " + e.msg);
-      return;
-    }
-    if (!root || root.IsNull()) {
-      add_error({name, 1, 1}, "the file is empty: a scenario file starts with 'api:' and lists its 'scenarios:'");
-      return;
-    }
-    f.marks = collect_marks(root);
-    f.doc = contracts::yaml_to_json(root);
-    bool broken = false;
-    for (const auto& [pointer, mark] : f.marks.duplicate_keys) {
-      add_error({name, static_cast<std::size_t>(mark.line) + 1, static_cast<std::size_t>(mark.column) + 1},
-                "duplicate key " + quote(pointer_tokens(pointer).empty() ? "" : pointer_tokens(pointer).back()));
-      broken = true;
-    }
-    if (!check_schema(f) || broken) return;
+  void check_document(const File& f, bool duplicate_keys) {
+    if (!check_schema(f) || duplicate_keys) return;
 
     const std::string api = f.doc["api"].get<std::string>();
     auto info = apis_.find(api);
