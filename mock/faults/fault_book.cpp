@@ -190,16 +190,13 @@ bool FaultBook::remove(std::uint64_t id) {
   return true;
 }
 
-void FaultBook::clear() {
+std::size_t FaultBook::clear() {
   std::lock_guard lock(mutex_);
+  std::size_t rules = rules_.size();
   rules_.clear();
   named_.clear();
   has_rules_ = false;
-}
-
-bool FaultBook::empty() const {
-  std::lock_guard lock(mutex_);
-  return rules_.empty() && named_.empty();
+  return rules;
 }
 
 json FaultBook::to_json() const {

@@ -71,9 +71,8 @@ class FaultBook {
   std::vector<std::string> names() const;
 
   bool remove(std::uint64_t id);
-  // Forgets every rule and every defined name (built-ins stay).
-  void clear();
-  bool empty() const;
+  // Forgets every rule and every defined name (built-ins stay); returns how many rules there were.
+  std::size_t clear();
 
   // {"rules": [...], "named": {name: fault}} (built-ins included, each with "builtin": true)
   nlohmann::json to_json() const;

@@ -390,15 +390,19 @@ struct Server::Impl {
     if (origin_allowed(origin, admin_path)) add_cors_headers(res, origin);
     if (out.stream) {
       start_stream(out, res);
-    } else if (out.body_producer) {
+      return;
+    }
+    if (out.body_producer) {
       start_body_stream(out, res, content_type.empty() ? out.content_type : content_type);
-    } else if (out.json_body) {
+      return;
+    }
+    if (out.json_body) {
       res.set_content(dump_json(*out.json_body), content_type.empty() ? "application/json" : content_type);
     } else if (!out.body.empty() || !out.content_type.empty() || !content_type.empty()) {
       if (content_type.empty()) content_type = out.content_type.empty() ? "application/octet-stream" : out.content_type;
       res.set_content(std::move(out.body), content_type);
     }
-    if (fault && !out.stream && (fault->kind == faults::Kind::truncate || fault->kind == faults::Kind::drip)) write_faulty_body(*fault, res);
+    if (fault && (fault->kind == faults::Kind::truncate || fault->kind == faults::Kind::drip)) write_faulty_body(*fault, res);
   }
 
   struct StreamState {
@@ -821,11 +825,7 @@ struct Server::Impl {
     add_route("admin", "GET", "/__runmock/faults", [this](RequestContext&) { return Response::json(200, fault_book.to_json()); }, unjournaled);
     add_route("admin", "POST", "/__runmock/faults", [this](RequestContext& ctx) { return add_fault(ctx); }, unjournaled);
     add_route("admin", "DELETE", "/__runmock/faults",
-              [this](RequestContext&) {
-                std::size_t rules = fault_book.to_json()["rules"].size();
-                fault_book.clear();
-                return Response::json(200, {{"cleared", rules}});
-              },
+              [this](RequestContext&) { return Response::json(200, {{"cleared", fault_book.clear()}}); },
               unjournaled);
     add_route("admin", "DELETE", "/__runmock/faults/{id}",
               [this](RequestContext& ctx) {
