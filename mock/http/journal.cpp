@@ -63,7 +63,7 @@ json to_json(const ViolationGroup& g) {
 json to_json(const ViolationTally& tally) {
   json groups = json::array();
   for (const auto& g : tally.groups) groups.push_back(to_json(g));
-  return {{"invalid_exchanges", tally.invalid_exchanges}, {"violations", tally.violations}, {"groups", std::move(groups)}};
+  return {{"invalid_exchanges", tally.invalid_exchanges}, {"violations", tally.violations}, {"ungrouped", tally.ungrouped}, {"groups", std::move(groups)}};
 }
 
 std::string describe(const ViolationTally& tally, std::size_t max_groups) {
@@ -77,6 +77,7 @@ std::string describe(const ViolationTally& tally, std::size_t max_groups) {
            g.side + " " + where + ": " + g.violation.message + " (first: " + (g.request_ids.empty() ? "-" : g.request_ids.front()) + " " +
            g.first_method + " " + g.first_path + ")\n";
   }
+  if (tally.ungrouped > 0) out += "  " + std::to_string(tally.ungrouped) + " more violations in no group (over " + std::to_string(ViolationTally::kMaxGroups) + " groups)\n";
   if (tally.groups.size() > max_groups) {
     out += "  ... and " + std::to_string(tally.groups.size() - max_groups) + " more groups (GET /__runmock/violations lists them all)\n";
   }
@@ -135,6 +136,10 @@ void Journal::tally(const JournalEntry& entry) {
   auto add = [&](const std::string& side, const Violation& v) {
     ++violation_count_;
     std::string key = entry.api + '\n' + entry.operation + '\n' + side + '\n' + v.in + '\n' + v.instance_location + '\n' + v.message;
+    if (groups_.size() >= ViolationTally::kMaxGroups && !groups_.count(key)) {
+      ++ungrouped_;
+      return;
+    }
     auto [it, inserted] = groups_.try_emplace(key);
     auto& [order, group] = it->second;
     if (inserted) {
@@ -164,6 +169,7 @@ ViolationTally Journal::violations() const {
     std::lock_guard lock(mutex_);
     out.invalid_exchanges = invalid_exchanges_;
     out.violations = violation_count_;
+    out.ungrouped = ungrouped_;
     for (const auto& [key, value] : groups_) ordered.push_back(value);
   }
   std::sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
@@ -178,6 +184,7 @@ std::uint64_t Journal::clear_violations() {
   std::uint64_t cleared = invalid_exchanges_;
   invalid_exchanges_ = 0;
   violation_count_ = 0;
+  ungrouped_ = 0;
   groups_.clear();
   return cleared;
 }

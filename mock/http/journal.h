@@ -90,8 +90,12 @@ struct ViolationTally {
   std::uint64_t invalid_exchanges = 0;  // exchanges with verdict "invalid"
   std::uint64_t violations = 0;         // violations in them (an exchange may have several)
   std::vector<ViolationGroup> groups;   // most frequent first, then first seen first
+  // Violations counted but in no group: the groups are bounded (kMaxGroups), so a client sending
+  // endlessly different bad values cannot grow the tally without limit.
+  std::uint64_t ungrouped = 0;
+  static constexpr std::size_t kMaxGroups = 1000;
 };
-// {"invalid_exchanges", "violations", "groups": [...]}
+// {"invalid_exchanges", "violations", "ungrouped", "groups": [...]}
 nlohmann::json to_json(const ViolationTally& tally);
 // The tally for a person (the --fail-on-violations summary): a headline, then one line per group
 // (at most `max_groups`) with its first request id, method, path and message.
@@ -148,6 +152,7 @@ class Journal {
   std::uint64_t invalid_exchanges_ = 0;
   std::uint64_t violation_count_ = 0;
   std::uint64_t next_group_order_ = 0;
+  std::uint64_t ungrouped_ = 0;
   std::map<std::string, std::pair<std::uint64_t, ViolationGroup>> groups_;  // by key: (first seen order, group)
   void tally(const JournalEntry& entry);
 };

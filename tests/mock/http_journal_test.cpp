@@ -214,5 +214,26 @@ TEST(Journal, AnInvalidExchangeWithoutItemizedErrorsCountsUnderItsMessage) {
   EXPECT_EQ(journal.stats().dropped, 1u);
 }
 
+TEST(Journal, ViolationGroupsAreBoundedAndTheRestCounted) {
+  Journal journal(0);
+  const std::size_t distinct = ViolationTally::kMaxGroups + 5;
+  for (std::size_t i = 0; i < distinct; ++i) {
+    JournalEntry e = entry("emergence", "", verdict::invalid);
+    e.request_errors.push_back({"body", "/asset_fqn", "", "'value-" + std::to_string(i) + "' is not allowed"});
+    journal.record(e);
+  }
+  JournalEntry again = entry("emergence", "", verdict::invalid);
+  again.request_errors.push_back({"body", "/asset_fqn", "", "'value-0' is not allowed"});
+  journal.record(again);  // a known group still counts in it
+  auto tally = journal.violations();
+  EXPECT_EQ(tally.groups.size(), ViolationTally::kMaxGroups);
+  EXPECT_EQ(tally.ungrouped, 5u);
+  EXPECT_EQ(tally.violations, distinct + 1);
+  EXPECT_EQ(tally.groups[0].count, 2u);
+  EXPECT_NE(describe(tally).find("5 more violations in no group"), std::string::npos);
+  journal.clear_violations();
+  EXPECT_EQ(journal.violations().ungrouped, 0u);
+}
+
 }  // namespace
 }  // namespace runmock::http
