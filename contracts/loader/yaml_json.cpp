@@ -5,8 +5,10 @@
 #include <regex>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 #include "source_locations.h"
+#include "yaml_bounds.h"
 
 namespace runmock::contracts {
 namespace {
@@ -32,27 +34,56 @@ json plain_scalar(const std::string& text) {
   return text;
 }
 
+// Builds the JSON value by value as the walk enters them.
+class JsonBuilder : public YamlVisitor {
+ public:
+  bool enter(const YAML::Node& value, const YamlStep& step) override {
+    json& slot = slot_for(step);
+    slot = leaf(value);
+    open_.push_back(&slot);
+    return true;
+  }
+  void leave() override { open_.pop_back(); }
+  json take() { return std::move(root_); }
+
+ private:
+  // Only the innermost open value grows, so the pointers to the values around it stay valid.
+  json& slot_for(const YamlStep& step) {
+    if (open_.empty()) return root_;
+    json& parent = *open_.back();
+    if (parent.is_array()) return parent.emplace_back();
+    return parent[step.key->Scalar()];
+  }
+
+  static json leaf(const YAML::Node& value) {
+    switch (value.Type()) {
+      case YAML::NodeType::Scalar:
+        return value.Tag() == "!" ? json(value.Scalar()) : plain_scalar(value.Scalar());
+      case YAML::NodeType::Sequence:
+        return json::array();
+      case YAML::NodeType::Map:
+        return json::object();
+      case YAML::NodeType::Null:
+      case YAML::NodeType::Undefined:
+        break;
+    }
+    return nullptr;
+  }
+
+  json root_;
+  std::vector<json*> open_;
+};
+
+std::string location(const std::filesystem::path& file, const YAML::Mark& mark) {
+  return file.string() + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+
 }  // namespace
 
-json yaml_to_json(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      return nullptr;
-    case YAML::NodeType::Scalar:
-      return node.Tag() == "!" ? json(node.Scalar()) : plain_scalar(node.Scalar());
-    case YAML::NodeType::Sequence: {
-      json out = json::array();
-      for (const auto& item : node) out.push_back(yaml_to_json(item));
-      return out;
-    }
-    case YAML::NodeType::Map: {
-      json out = json::object();
-      for (const auto& member : node) out[member.first.Scalar()] = yaml_to_json(member.second);
-      return out;
-    }
-  }
-  return nullptr;
+json yaml_to_json(const YAML::Node& node, std::string_view source) {
+  JsonBuilder builder;
+  walk_yaml(node, builder, source);
+  return builder.take();
 }
 
 json read_document(const std::filesystem::path& file) {
@@ -64,9 +95,11 @@ json read_document(const std::filesystem::path& file) {
   auto ext = file.extension().string();
   if (ext == ".yaml" || ext == ".yml") {
     try {
-      return yaml_to_json(YAML::Load(text));
+      return yaml_to_json(YAML::Load(text), text);
     } catch (const YAML::Exception& e) {
-      throw std::runtime_error(file.string() + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ": " + e.msg);
+      throw std::runtime_error(location(file, e.mark) + ": " + e.msg);
+    } catch (const YamlBoundsError& e) {
+      throw std::runtime_error(location(file, e.mark()) + ": " + e.what());
     }
   }
   try {

@@ -12,6 +12,7 @@
 
 #include "engine/engine.h"
 #include "faults/fault.h"
+#include "loader/yaml_bounds.h"
 #include "loader/yaml_json.h"
 #include "scenario/pattern.h"
 #include "scenario/yaml_marks.h"
@@ -178,11 +179,14 @@ ParsedFile parse_file(const std::string& name, const std::string& text) {
     add(first, "the file is empty: a scenario file starts with 'api:' and lists its 'scenarios:'");
     return parsed;
   }
-  parsed.file.marks = collect_marks(root);
-  parsed.file.doc = contracts::yaml_to_json(root);
-  for (const auto& [pointer, mark] : parsed.file.marks.duplicate_keys) {
-    add(mark, "duplicate key " + quote(pointer_tokens(pointer).empty() ? "" : pointer_tokens(pointer).back()));
+  try {
+    parsed.file.marks = collect_marks(root, text);
+  } catch (const contracts::YamlBoundsError& e) {
+    add(e.mark(), e.what());
+    return parsed;
   }
+  parsed.file.doc = contracts::yaml_to_json(root, text);  // within the bounds: collect_marks walked the same tree
+  for (const auto& [key, mark] : parsed.file.marks.duplicate_keys) add(mark, "duplicate key " + quote(key));
   parsed.has_document = true;
   parsed.duplicate_keys = !parsed.errors.empty();
   return parsed;

@@ -1,51 +1,68 @@
 #include "scenario/yaml_marks.h"
 
-#include <set>
-
-#include "validator/json_value.h"
+#include "loader/yaml_bounds.h"
 
 namespace runmock::scenario {
 
-namespace {
+// Adds a place per value as the walk enters it; a repeated key is recorded and not walked.
+class MarkCollector : public contracts::YamlVisitor {
+ public:
+  explicit MarkCollector(YamlMarks& marks) : marks_(marks) {}
 
-void walk(const YAML::Node& node, const std::string& pointer, YamlMarks& marks, std::size_t depth) {
-  marks.values.emplace(pointer, node.Mark());
-  if (depth > 256) return;
-  if (node.IsSequence()) {
-    std::size_t i = 0;
-    for (const auto& item : node) walk(item, pointer + "/" + std::to_string(i++), marks, depth + 1);
-  } else if (node.IsMap()) {
-    std::set<std::string> seen;
-    for (const auto& member : node) {
-      std::string key = member.first.IsScalar() ? member.first.Scalar() : std::string();
-      std::string child = pointer + "/" + schema::pointer_escape(key);
-      if (!seen.insert(key).second) {
-        marks.duplicate_keys.emplace_back(child, member.first.Mark());
-        continue;
-      }
-      marks.keys.emplace(child, member.first.Mark());
-      walk(member.second, child, marks, depth + 1);
+  bool enter(const YAML::Node& value, const contracts::YamlStep& step) override {
+    if (open_.empty()) {
+      open_.push_back(add(value, YAML::Mark::null_mark()));
+      return true;
     }
+    std::string token = step.key ? (step.key->IsScalar() ? step.key->Scalar() : std::string()) : std::to_string(step.index);
+    auto& siblings = marks_.places_[open_.back()].children;
+    if (siblings.count(token)) {
+      marks_.duplicate_keys.emplace_back(std::move(token), step.key->Mark());
+      open_.push_back(kSkipped);
+      return false;
+    }
+    const std::size_t place = add(value, step.key ? step.key->Mark() : YAML::Mark::null_mark());
+    marks_.places_[open_.back()].children.emplace(std::move(token), place);
+    open_.push_back(place);
+    return true;
   }
-}
+  void leave() override { open_.pop_back(); }
 
-}  // namespace
+ private:
+  static constexpr std::size_t kSkipped = static_cast<std::size_t>(-1);
 
-YamlMarks collect_marks(const YAML::Node& root) {
+  std::size_t add(const YAML::Node& value, const YAML::Mark& key) {
+    marks_.places_.push_back({value.Mark(), key, {}});
+    return marks_.places_.size() - 1;
+  }
+
+  YamlMarks& marks_;
+  std::vector<std::size_t> open_;  // the places of the values entered and not yet left
+};
+
+YamlMarks collect_marks(const YAML::Node& root, std::string_view source) {
   YamlMarks marks;
-  walk(root, "", marks, 0);
+  MarkCollector collector(marks);
+  contracts::walk_yaml(root, collector, source);
   return marks;
 }
 
-YAML::Mark YamlMarks::find(std::string pointer, bool key) const {
-  if (key) {
-    if (auto it = keys.find(pointer); it != keys.end()) return it->second;
+YAML::Mark YamlMarks::find(const std::string& pointer, bool key) const {
+  if (places_.empty()) return YAML::Mark();
+  std::size_t at = 0;
+  YAML::Mark deepest = places_[0].value.is_null() ? YAML::Mark() : places_[0].value;
+  bool whole = true;
+  for (const auto& token : pointer_tokens(pointer)) {
+    auto child = places_[at].children.find(token);
+    if (child == places_[at].children.end()) {
+      whole = false;
+      break;
+    }
+    at = child->second;
+    if (!places_[at].value.is_null()) deepest = places_[at].value;
   }
-  while (true) {
-    if (auto it = values.find(pointer); it != values.end() && !it->second.is_null()) return it->second;
-    if (pointer.empty()) return YAML::Mark();
-    pointer = pointer.substr(0, pointer.rfind('/'));
-  }
+  if (key && whole && !places_[at].key.is_null()) return places_[at].key;
+  return deepest;
 }
 
 std::vector<std::string> pointer_tokens(const std::string& pointer) {

@@ -419,6 +419,64 @@ TEST(ScenarioLoader, RefusesDuplicatesAndBrokenYaml) {
   EXPECT_NE(empty.find("empty.yaml:1:1: the file is empty"), std::string::npos) << empty;
 }
 
+// The reproducers of fuzz/corpus/scenario_yaml: each used to crash the loader (a recursive alias)
+// or hold it for seconds and hundreds of MB (an alias bomb); now each is one error, quickly.
+TEST(ScenarioLoader, RefusesRecursiveAliasesAliasBombsAndDeepNestingWithWhere) {
+  const std::filesystem::path corpus = std::filesystem::path(RUNMOCK_SOURCE_DIR) / "fuzz" / "corpus" / "scenario_yaml";
+  const std::pair<const char*, std::string> cases[] = {
+      {"recursive-sequence.yaml", ":2:12: recursive alias '*a': the value anchored here contains itself, so it never ends\n"},
+      {"recursive-merge.yaml", ":2:4: recursive alias '*a': the value anchored here contains itself, so it never ends\n"},
+      {"alias-bomb-5.yaml", ":7:"},
+      {"alias-bomb-6.yaml", ":7:"},
+      {"deep-alias-chain.yaml", ":2:5: nested more than 128 levels deep (written out or through aliases)\n"},
+  };
+  for (const auto& [name, expected] : cases) {
+    const auto file = corpus / name;
+    const auto start = std::chrono::steady_clock::now();
+    auto result = load_scenarios({file}, load_options());
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 2s) << name;
+    ASSERT_EQ(result.errors.size(), 1u) << result.report();
+    EXPECT_EQ(result.report().rfind(file.string() + expected, 0), 0u) << result.report();
+  }
+  auto bomb = load_scenarios({corpus / "alias-bomb-6.yaml"}, load_options());
+  EXPECT_NE(bomb.report().find(": the document expands to more than 100000 values (an alias bomb?)"), std::string::npos) << bomb.report();
+
+  auto posted = load_scenario_text("posted.yaml", "api: emergence\nscenarios: &a [*a]\n", load_options());
+  EXPECT_EQ(posted.report(), "posted.yaml:2:12: recursive alias '*a': the value anchored here contains itself, so it never ends\n");
+  auto deep = load_scenario_text("deep.yaml", "api: emergence\nscenarios: " + std::string(200, '[') + std::string(200, ']') + "\n", load_options());
+  EXPECT_EQ(deep.report().rfind("deep.yaml:2:139: nested more than 128 levels deep", 0), 0u) << deep.report();
+}
+
+TEST(ScenarioLoader, LoadsScenariosThatShareValuesThroughAliases) {
+  auto result = load_scenario_text("shared.yaml",
+                                   "api: emergence\n"
+                                   "scenarios:\n"
+                                   "  - name: first\n"
+                                   "    phases: &phases\n"
+                                   "      - &pending {state: pending, after: 1s}\n"
+                                   "      - {state: completed}\n"
+                                   "  - name: second\n"
+                                   "    phases: *phases\n"
+                                   "  - name: third\n"
+                                   "    phases: [*pending, *pending, {state: failed}]\n",
+                                   load_options());
+  ASSERT_TRUE(result.ok()) << result.report();
+  EXPECT_EQ(result.set->find("emergence", "second")->script->phases.size(), 2u);
+  EXPECT_EQ(result.set->find("emergence", "third")->script->phases.back().state, "failed");
+}
+
+// A pointer repeats every key above it: a long key over many values used to cost their product
+// (here 2 GB) in the marks, without a single alias.
+TEST(ScenarioLoader, ALongKeyOverManyValuesCostsTheirSumNotTheirProduct) {
+  std::string items;
+  for (int i = 0; i < 20000; ++i) items += i ? ",1" : "1";
+  const std::string key(100000, 'k');
+  const auto start = std::chrono::steady_clock::now();
+  auto result = load_scenario_text("long.yaml", "api: emergence\n? " + key + "\n: [" + items + "]\nscenarios: []\n", load_options());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  EXPECT_EQ(result.report().rfind("long.yaml:2:3: unknown key 'kkk", 0), 0u) << result.report().substr(0, 200);
+}
+
 TEST(ScenarioLoader, ServesTheOtherApis) {
   auto result = load_scenario_text("other.yaml",
                                    "api: amperity\n"
