@@ -8,7 +8,9 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <functional>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -265,31 +267,108 @@ TEST_F(ServeAdmin, ABrokenPostedScenarioIsA400WithItsLineAndColumn) {
   for (const auto& s : listed["scenarios"]) EXPECT_NE(s["name"], "oops");
 }
 
+// --- Documents that alias themselves, or expand without end ---
+
+const std::filesystem::path kYamlCorpus = std::filesystem::path(RUNMOCK_SOURCE_DIR) / "fuzz" / "corpus" / "scenario_yaml";
+
+std::string corpus_file(const std::string& name) {
+  std::ifstream in(kYamlCorpus / name, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Each of these once killed the server (signal 11) or held a worker for seconds and hundreds of MB.
+TEST_F(ServeAdmin, RecursiveAndExplodingPostedScenariosAre400sAndTheServerStaysUp) {
+  const std::pair<const char*, std::string> cases[] = {
+      {"recursive-sequence.yaml", "recursive-sequence.yaml:2:12: recursive alias '*a': the value anchored here contains itself"},
+      {"recursive-merge.yaml", "recursive-merge.yaml:2:4: recursive alias '*a': the value anchored here contains itself"},
+      {"alias-bomb-5.yaml", "alias-bomb-5.yaml:7:23: the document expands to more than 100000 values (an alias bomb?)"},
+      {"alias-bomb-6.yaml", "alias-bomb-6.yaml:7:23: the document expands to more than 100000 values (an alias bomb?)"},
+  };
+  for (const auto& [name, expected] : cases) {
+    const auto start = std::chrono::steady_clock::now();
+    json refused = admin("POST", std::string("/__runmock/scenarios?name=") + name, "/__runmock/scenarios", 400, corpus_file(name), "application/yaml");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2)) << name;
+    EXPECT_EQ(refused["error"]["message"].get<std::string>().rfind(expected, 0), 0u) << refused;
+    EXPECT_EQ(admin("GET", "/__runmock/health", "/__runmock/health", 200)["status"], "ok");
+  }
+}
+
+TEST(Lint, ARecursiveAliasIsAProblemWithItsFileLineAndColumn) {
+  const std::string file = (kYamlCorpus / "recursive-sequence.yaml").string();
+  RunmockProcess lint({"lint", file}, false);
+  EXPECT_EQ(lint.wait_exit(), 1);  // a problem in a file (2 is for usage and I/O errors)
+  std::string err = lint.read_stderr();
+  EXPECT_NE(err.find(file + ":2:12: recursive alias '*a': the value anchored here contains itself"), std::string::npos) << err;
+}
+
 // --- --watch ---
 
-TEST_F(ServeAdmin, WatchReloadsAnEditedFolderAndKeepsTheOldSetOnABrokenEdit) {
-  ScenarioFolder folder;
-  folder.write("mine.yaml", scenario_file("watched", "completed"));
-  start({"--watch", "--scenarios", folder.path()});
-  auto last_state_of_watched = [&]() -> std::string {
+// `runmock serve --watch --scenarios DIR`, DIR holding mine.yaml with scenario 'watched'.
+class ServeWatch : public ServeAdmin {
+ protected:
+  void SetUp() override {
+    folder_.write("mine.yaml", scenario_file("watched", "completed"));
+    start({"--watch", "--scenarios", folder_.path()});
+    ASSERT_EQ(last_state_of_watched(), "completed");
+  }
+
+  std::string mine() const { return folder_.path() + "/mine.yaml"; }
+
+  // An editor's save: a temporary file, renamed over the original.
+  void save_by_rename(const std::string& text) const {
+    folder_.write(".mine.yaml.tmp", text);
+    std::filesystem::rename(folder_.path() + "/.mine.yaml.tmp", mine());
+  }
+
+  std::string last_state_of_watched() {
     json listed = admin("GET", "/__runmock/scenarios", "/__runmock/scenarios", 200);
     for (const auto& s : listed["scenarios"]) {
       if (s["name"] == "watched") return s["states"].back();
     }
     return "";
-  };
-  // Polls GET /__runmock/scenarios for up to 2 s.
-  auto eventually = [&](const std::function<bool()>& condition) {
-    for (int i = 0; i < 40; ++i) {
-      if (condition()) return true;
+  }
+  json last_reload() { return admin("GET", "/__runmock/scenarios", "/__runmock/scenarios", 200)["last_reload"]; }
+
+  // True as soon as `condition` holds, checked every 50 ms for up to 2 s.
+  static bool eventually(const std::function<bool()>& condition) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (!condition()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    return false;
-  };
-  ASSERT_EQ(last_state_of_watched(), "completed");
+    return true;
+  }
+  // True when `condition` holds at every check (every 50 ms) for 1 s: four of the watcher's polls.
+  static bool throughout_a_second(const std::function<bool()>& condition) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (std::chrono::steady_clock::now() < end) {
+      if (!condition()) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return condition();
+  }
+
+  // The server's standard error, once it has stopped.
+  std::string stopped_log() {
+    server_->stop();
+    return server_->read_stderr();
+  }
+  static std::size_t occurrences(const std::string& text, const std::string& what) {
+    std::size_t count = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++count;
+    return count;
+  }
+
+  static constexpr const char* kKept = "runmock: the scenarios did not reload, the previous ones stay in force: ";
+  ScenarioFolder folder_;
+};
+
+TEST_F(ServeWatch, ReloadsAnEditedFolderAndKeepsTheOldSetOnABrokenEdit) {
   admin("POST", "/__runmock/scenarios?name=posted.yaml", "/__runmock/scenarios", 201, scenario_file("posted", "cancelled"), "application/yaml");
 
-  folder.write("mine.yaml", scenario_file("watched", "failed"));
+  folder_.write("mine.yaml", scenario_file("watched", "failed"));
   EXPECT_TRUE(eventually([&] { return last_state_of_watched() == "failed"; }));
   json after_reload = admin("GET", "/__runmock/scenarios", "/__runmock/scenarios", 200);
   EXPECT_TRUE(after_reload["last_reload"]["ok"].get<bool>());
@@ -297,17 +376,60 @@ TEST_F(ServeAdmin, WatchReloadsAnEditedFolderAndKeepsTheOldSetOnABrokenEdit) {
   for (const auto& s : after_reload["scenarios"]) posted_kept = posted_kept || s["name"] == "posted";
   EXPECT_TRUE(posted_kept) << "a runtime scenario survives a --watch reload";
 
-  folder.write("mine.yaml", scenario_file("watched", "cancel"));
-  EXPECT_TRUE(eventually([&] { return !admin("GET", "/__runmock/scenarios", "/__runmock/scenarios", 200)["last_reload"]["ok"].get<bool>(); }));
-  json reload = admin("GET", "/__runmock/scenarios", "/__runmock/scenarios", 200)["last_reload"];
-  EXPECT_NE(reload["error"].get<std::string>().find("mine.yaml:6:"), std::string::npos) << reload;
+  folder_.write("mine.yaml", scenario_file("watched", "cancel"));
+  EXPECT_TRUE(eventually([&] { return !last_reload()["ok"].get<bool>(); }));
+  EXPECT_NE(last_reload()["error"].get<std::string>().find("mine.yaml:6:"), std::string::npos) << last_reload();
   EXPECT_EQ(last_state_of_watched(), "failed");  // the old set stays in force
-  server_->stop();
-  std::string log = server_->read_stderr();
+  std::string log = stopped_log();
   // The bundled files, the watched one and the posted one.
   std::string reloaded = "runmock: scenarios reloaded (" + std::to_string(after_reload["last_reload"]["files"].get<int>()) + " files)";
   EXPECT_NE(log.find(reloaded), std::string::npos) << log;
-  EXPECT_NE(log.find("runmock: the scenarios did not reload, the previous ones stay in force: " + folder.path() + "/mine.yaml:6:"), std::string::npos) << log;
+  EXPECT_NE(log.find(kKept + mine() + ":6:"), std::string::npos) << log;
+}
+
+TEST_F(ServeWatch, AnEditIntoGarbageKeepsTheOldSetAndIsLoggedOnce) {
+  folder_.write("mine.yaml", corpus_file("recursive-sequence.yaml"));  // this edit once took the server down
+  EXPECT_TRUE(eventually([&] { return !last_reload()["ok"].get<bool>(); }));
+  EXPECT_EQ(last_reload()["error"], mine() + ":2:12: recursive alias '*a': the value anchored here contains itself, so it never ends\n");
+  EXPECT_TRUE(throughout_a_second([&] { return last_state_of_watched() == "completed"; }));
+
+  folder_.write("mine.yaml", "api: emergence\n\x01\xff scenarios: [{{\n");
+  EXPECT_TRUE(eventually([&] { return last_reload()["error"].get<std::string>().rfind(mine() + ":2:", 0) == 0; })) << last_reload();
+  EXPECT_TRUE(throughout_a_second([&] { return last_state_of_watched() == "completed"; }));
+
+  folder_.write("mine.yaml", scenario_file("watched", "failed"));
+  EXPECT_TRUE(eventually([&] { return last_state_of_watched() == "failed"; }));
+  EXPECT_TRUE(last_reload()["ok"].get<bool>());
+  std::string log = stopped_log();
+  EXPECT_EQ(occurrences(log, kKept), 2u) << "once per broken save, not once per poll:\n" << log;
+  EXPECT_EQ(occurrences(log, kKept + mine() + ":2:12: recursive alias '*a'"), 1u) << log;
+}
+
+TEST_F(ServeWatch, ADeletedFileKeepsTheOldSetUntilItIsBack) {
+  std::filesystem::remove(mine());
+  EXPECT_TRUE(throughout_a_second([&] { return last_state_of_watched() == "completed"; }));
+
+  folder_.write("mine.yaml", scenario_file("watched", "failed"));
+  EXPECT_TRUE(eventually([&] { return last_state_of_watched() == "failed"; }));
+  EXPECT_TRUE(last_reload()["ok"].get<bool>());
+  std::string log = stopped_log();
+  EXPECT_EQ(occurrences(log, kKept), 1u) << log;
+  EXPECT_EQ(occurrences(log, kKept + mine() + ":3:11: the file is gone; what it defines stays in force until it is back"), 1u) << log;
+}
+
+TEST_F(ServeWatch, AnEditorsSaveByRenameIsPickedUpAndABrokenOneKeepsTheOldSet) {
+  save_by_rename(scenario_file("watched", "cancelled"));  // the same size as before
+  EXPECT_TRUE(eventually([&] { return last_state_of_watched() == "cancelled"; }));
+
+  save_by_rename(scenario_file("watched", "cancel"));
+  EXPECT_TRUE(eventually([&] { return !last_reload()["ok"].get<bool>(); }));
+  EXPECT_TRUE(throughout_a_second([&] { return last_state_of_watched() == "cancelled"; }));
+
+  save_by_rename(scenario_file("watched", "failed"));
+  EXPECT_TRUE(eventually([&] { return last_state_of_watched() == "failed"; }));
+  std::string log = stopped_log();
+  EXPECT_EQ(occurrences(log, kKept), 1u) << log;
+  EXPECT_EQ(occurrences(log, kKept + mine() + ":6:17: 'cancel' is not a state of emergence"), 1u) << log;
 }
 
 // --- Seeding ---

@@ -3,8 +3,12 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
+#include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "mock/scenario_test_support.h"
 #include "scenario/loader.h"
@@ -101,33 +105,105 @@ TEST(ScenarioWatch, StampsOnlyScenarioFilesAndSeesEdits) {
   EXPECT_NE(runmock::scenario::stamp_scenario_files({dir.path()}), stamps);
 }
 
+namespace {
+
+// What a watcher reported, for the watch tests: each result's report ("" when it reloaded).
+class Reports {
+ public:
+  std::function<void(const LoadResult&)> callback() {
+    return [this](const LoadResult& result) {
+      std::lock_guard lock(mutex_);
+      reports_.push_back(result.ok() ? "" : result.report());
+      changed_.notify_all();
+    };
+  }
+  // Waits (at most 2 s) until there are `count` reports.
+  bool wait_for(std::size_t count) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::seconds(2), [&] { return reports_.size() >= count; });
+  }
+  std::vector<std::string> all() {
+    std::lock_guard lock(mutex_);
+    return reports_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::string> reports_;
+};
+
+const auto kPoll = std::chrono::milliseconds(20);
+
+std::string last_state(const ScenarioRegistry& registry, const std::string& name) {
+  const auto* scenario = registry.current()->find("emergence", name);
+  return scenario ? scenario->script->phases.back().state : "";
+}
+
+}  // namespace
+
 TEST(ScenarioWatch, ReloadsWhenAFileChangesAndStopsWithTheWatcher) {
   TempDir dir;
   dir.write("s.yaml", document("one", "completed", true));
   ScenarioRegistry registry({dir.path()}, load_options());
   ASSERT_TRUE(registry.reload().ok());
-  std::mutex mutex;
-  std::condition_variable changed;
-  std::vector<bool> outcomes;
+  Reports reports;
   {
-    ScenarioWatcher watcher(registry, std::chrono::milliseconds(20), [&](const LoadResult& result) {
-      std::lock_guard lock(mutex);
-      outcomes.push_back(result.ok());
-      changed.notify_all();
-    });
-    auto wait_for = [&](std::size_t count) {
-      std::unique_lock lock(mutex);
-      return changed.wait_for(lock, std::chrono::seconds(2), [&] { return outcomes.size() >= count; });
-    };
+    ScenarioWatcher watcher(registry, kPoll, reports.callback());
     dir.write("s.yaml", document("one", "failed", true));
-    ASSERT_TRUE(wait_for(1));
-    EXPECT_TRUE(outcomes[0]);
-    EXPECT_EQ(registry.current()->find("emergence", "one")->script->phases.back().state, "failed");
+    ASSERT_TRUE(reports.wait_for(1));
+    EXPECT_EQ(reports.all()[0], "");
+    EXPECT_EQ(last_state(registry, "one"), "failed");
     dir.write("s.yaml", document("one", "stuck", true));  // not an emergence state (and a new size)
-    ASSERT_TRUE(wait_for(2));
-    EXPECT_FALSE(outcomes[1]);
-    EXPECT_EQ(registry.current()->find("emergence", "one")->script->phases.back().state, "failed");
+    ASSERT_TRUE(reports.wait_for(2));
+    EXPECT_NE(reports.all()[1], "");
+    EXPECT_EQ(last_state(registry, "one"), "failed");
+    std::this_thread::sleep_for(5 * kPoll);
   }
-  std::lock_guard lock(mutex);
-  EXPECT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(reports.all().size(), 2u) << "one report per change, not one per poll";
+}
+
+TEST(ScenarioWatch, ADeletedFileKeepsItsScenariosUntilItIsBack) {
+  TempDir dir;
+  dir.write("s.yaml", document("one", "completed", true));
+  dir.write("sub/t.yaml", document("two", "completed"));
+  ScenarioRegistry registry({dir.path()}, load_options());
+  ASSERT_TRUE(registry.reload().ok());
+  Reports reports;
+  ScenarioWatcher watcher(registry, kPoll, reports.callback());
+  std::filesystem::remove(dir.path() / "sub" / "t.yaml");
+  ASSERT_TRUE(reports.wait_for(1));
+  EXPECT_EQ(reports.all()[0], (dir.path() / "sub" / "t.yaml").string() +
+                                  ":3:12: the file is gone; what it defines stays in force until it is back (restart runmock to drop it)\n");
+  EXPECT_EQ(last_state(registry, "two"), "completed");
+  std::this_thread::sleep_for(5 * kPoll);
+  EXPECT_EQ(reports.all().size(), 1u) << "reported once, not once per poll";
+
+  dir.write("s.yaml", document("one", "failed", true));  // another edit while it is gone: still kept
+  ASSERT_TRUE(reports.wait_for(2));
+  EXPECT_NE(reports.all()[1].find("t.yaml:3:12: the file is gone"), std::string::npos) << reports.all()[1];
+  EXPECT_EQ(last_state(registry, "one"), "completed");
+
+  dir.write("sub/t.yaml", document("two", "cancelled"));
+  ASSERT_TRUE(reports.wait_for(3));
+  EXPECT_EQ(reports.all()[2], "");
+  EXPECT_EQ(last_state(registry, "two"), "cancelled");
+  EXPECT_EQ(last_state(registry, "one"), "failed");
+}
+
+TEST(ScenarioWatch, SeesAFileReplacedByRenameEvenWithItsSizeAndTime) {
+  TempDir dir;
+  const auto file = dir.write("s.yaml", document("one", "completed", true));
+  ScenarioRegistry registry({dir.path()}, load_options());
+  ASSERT_TRUE(registry.reload().ok());
+  Reports reports;
+  ScenarioWatcher watcher(registry, kPoll, reports.callback());
+  // An editor's save: a temporary file, then a rename over the original. Same size, same time.
+  const auto temporary = dir.write(".s.yaml.swp", document("one", "cancelled", true));
+  ASSERT_EQ(std::filesystem::file_size(temporary), std::filesystem::file_size(file));
+  std::filesystem::last_write_time(temporary, std::filesystem::last_write_time(file));
+  std::filesystem::rename(temporary, file);
+  ASSERT_TRUE(reports.wait_for(1));
+  EXPECT_EQ(reports.all()[0], "");
+  EXPECT_EQ(last_state(registry, "one"), "cancelled");
 }
