@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <future>
+#include <limits>
 #include <sstream>
 
 #include "loader/source_locations.h"
@@ -261,6 +262,67 @@ std::vector<json> readings_of(const std::string& text) {
   return readings;
 }
 
+// A parameter's text as messages show it: quoted, and cut (at a character boundary) when long.
+std::string quoted(const std::string& text) {
+  constexpr std::size_t kShown = 77;
+  if (text.size() <= kShown) return "'" + text + "'";
+  std::size_t cut = kShown;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return "'" + text.substr(0, cut) + "...'";
+}
+
+// For the validator's "expected integer, got string" (a value of another type than the schema's),
+// the types the schema wants ("integer"); empty for any other error.
+std::string expected_types(const std::string& message) {
+  static const std::set<std::string, std::less<>> json_types{"null", "boolean", "object", "array", "number", "string", "integer"};
+  constexpr std::string_view kExpected = "expected ", kGot = ", got ";
+  auto got = message.rfind(kGot);
+  if (message.rfind(kExpected, 0) != 0 || got == std::string::npos || got < kExpected.size()) return "";
+  if (!json_types.count(std::string_view(message).substr(got + kGot.size()))) return "";
+  return message.substr(kExpected.size(), got - kExpected.size());
+}
+
+// "integer or string" → "an integer or string".
+std::string with_article(const std::string& types) {
+  if (types.rfind("null", 0) == 0) return types;
+  bool vowel = types.rfind("integer", 0) == 0 || types.rfind("array", 0) == 0 || types.rfind("object", 0) == 0;
+  return (vowel ? "an " : "a ") + types;
+}
+
+// An error about one reading of a parameter's text, said about the text as it arrived: "'abc' is
+// not an integer" rather than "expected integer, got string", "'0' is less than the minimum 1"
+// rather than "0 is ...". The text is never called an integer or a boolean.
+std::string about_text(const std::string& message, const json& reading, const std::string& text) {
+  if (std::string types = expected_types(message); !types.empty()) return quoted(text) + " is not " + with_article(types);
+  if (reading.is_string()) return message;  // the validator already quotes text
+  std::string shown = reading.dump();
+  if (message.rfind(shown + " ", 0) == 0) return quoted(text) + message.substr(shown.size());
+  std::string got = ", got " + shown;
+  if (message.size() >= got.size() && message.compare(message.size() - got.size(), got.size(), got) == 0) {
+    return message.substr(0, message.size() - shown.size()) + quoted(text);
+  }
+  return message;
+}
+
+// Why no reading of a parameter's text is valid, from the reading that came closest: the one with
+// the fewest type mismatches, so that "123" against a uuid is judged as the text it is and "0"
+// against `minimum: 1` as a number; on a tie the later reading ("500" as a number).
+std::vector<ValidationError> closest_failures(const schema::Schema& schema, const std::vector<json>& readings, const std::string& text) {
+  std::vector<ValidationError> best;
+  std::size_t best_mismatches = std::numeric_limits<std::size_t>::max();
+  for (const auto& reading : readings) {
+    std::vector<ValidationError> errors;
+    schema.validate(reading, errors);
+    auto mismatches = static_cast<std::size_t>(
+        std::count_if(errors.begin(), errors.end(), [](const ValidationError& e) { return !expected_types(e.message).empty(); }));
+    if (mismatches > best_mismatches) continue;
+    for (auto& e : errors) e.message = about_text(e.message, reading, text);
+    best = std::move(errors);
+    best_mismatches = mismatches;
+  }
+  return best;
+}
+
 // Valid payloads are the common case on every exchange: the fast check first, the full report
 // only for a payload that fails it.
 void collect_errors(const schema::Schema& schema, const json& payload, std::vector<ValidationError>& errors) {
@@ -375,18 +437,9 @@ std::vector<ValidationError> ApiContract::check_parameters(const Operation& oper
       continue;
     }
     if (parameter.schema.empty()) continue;
-    std::vector<ValidationError> first_errors;
-    bool valid = false;
-    for (const auto& reading : readings_of(*value)) {
-      if (parameter.schema.validate(reading)) {
-        valid = true;
-        break;
-      }
-    }
-    if (valid) continue;
-    // Report against the reading the sender most plausibly meant: "500" as a number, "x" as text.
-    parameter.schema.validate(readings_of(*value).back(), first_errors);
-    for (auto& e : first_errors) {
+    auto readings = readings_of(*value);
+    if (std::any_of(readings.begin(), readings.end(), [&](const json& reading) { return parameter.schema.validate(reading); })) continue;
+    for (auto& e : closest_failures(parameter.schema, readings, *value)) {
       e.instance_location = where + e.instance_location;
       errors.push_back(std::move(e));
     }

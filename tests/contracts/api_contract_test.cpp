@@ -66,6 +66,106 @@ TEST(ApiContract, HeaderParametersMatchWhateverTheirCase) {
   EXPECT_EQ(errors[0].instance_location, "/api-version");
 }
 
+namespace {
+
+constexpr const char* kUuid = "123e4567-e89b-12d3-a456-426614174000";
+
+// The failures of one check_parameters call, as "<instance location>: <message>" joined by "; ".
+std::string failures(const ApiContract& contract, const std::string& operation, const std::string& in,
+                     const std::map<std::string, std::string>& values) {
+  std::string out;
+  for (const auto& e : contract.check_parameters(*contract.find(operation), in, values)) {
+    out += (out.empty() ? "" : "; ") + e.instance_location + ": " + e.message;
+  }
+  return out;
+}
+
+// A parameter's text is never described as a number or a boolean.
+void expect_no_type_of_text(const std::string& message) {
+  for (const char* word : {"got integer", "got boolean", "got number", "got string"}) EXPECT_EQ(message.find(word), std::string::npos) << message;
+}
+
+}  // namespace
+
+TEST(ApiContract, PathParametersAreDescribedAsTheTextTheyAre) {
+  const auto& emergence = bundled("emergence");
+  auto run = [&](const std::string& id) { return failures(emergence, "getWorkflowRun", "path", {{"configuration_id", kUuid}, {"run_id", id}}); };
+  EXPECT_EQ(run(kUuid), "");
+  EXPECT_EQ(run("123"), "/run_id: '123' is not a valid uuid") << "a uuid parameter is judged as text, not as the number 123";
+  EXPECT_EQ(run("true"), "/run_id: 'true' is not a valid uuid");
+  EXPECT_EQ(run("-1.5e3"), "/run_id: '-1.5e3' is not a valid uuid");
+  EXPECT_EQ(run("not-a-uuid"), "/run_id: 'not-a-uuid' is not a valid uuid");
+  auto errors = emergence.check_parameters(*emergence.find("getWorkflowRun"), "path", {{"configuration_id", kUuid}, {"run_id", "123"}});
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].schema_location, "https://runmock.dev/contracts/emergence/schemas/common.schema.json#/$defs/uuid/format");
+
+  const auto& amperity = bundled("amperity");
+  EXPECT_EQ(failures(amperity, "getWorkflowRun", "path", {{"workflow-id", "42"}}),
+            "/workflow-id: '42' does not match the pattern '^wf-[0-9A-Za-z]+-[0-9A-Za-z]+-[0-9A-Za-z]+$'");
+  EXPECT_EQ(failures(bundled("pennsieve"), "getWorkflowRun", "path", {{"runId", "false"}}), "/runId: 'false' is not a valid uuid");
+}
+
+TEST(ApiContract, QueryParametersAreDescribedAsTheTextTheyAre) {
+  const auto& amperity = bundled("amperity");
+  auto list = [&](const std::string& name, const std::string& value) { return failures(amperity, "listWorkflowRuns", "query", {{name, value}}); };
+  EXPECT_EQ(list("state", "true"), "/state: 'true' is not one of the 9 allowed values");
+  EXPECT_EQ(list("state", "7"), "/state: '7' is not one of the 9 allowed values");
+  EXPECT_EQ(list("view", "1"), "");  // not a parameter of list: ignored
+  EXPECT_EQ(list("limit", "12"), "");
+  EXPECT_EQ(list("limit", "abc"), "/limit: 'abc' is not an integer");
+  EXPECT_EQ(list("limit", "1.5"), "/limit: '1.5' is not an integer");
+  EXPECT_EQ(list("limit", "true"), "/limit: 'true' is not an integer");
+  EXPECT_EQ(list("limit", "0"), "/limit: '0' is less than the minimum 1");
+  EXPECT_EQ(list("with_total", "true"), "");
+  EXPECT_EQ(list("with_total", "yes"), "/with_total: 'yes' is not a boolean");
+  EXPECT_EQ(list("with_total", "1"), "/with_total: '1' is not a boolean");
+  EXPECT_EQ(list("next_token", ""), "/next_token: expected at least 1 character, got 0");
+
+  const auto& emergence = bundled("emergence");
+  auto runs = [&](const std::string& name, const std::string& value) { return failures(emergence, "listWorkflowRuns", "query", {{name, value}}); };
+  EXPECT_EQ(runs("limit", "500"), "/limit: '500' is greater than the maximum 100");
+  EXPECT_EQ(runs("offset", "-1"), "/offset: '-1' is less than the minimum 0");
+  EXPECT_EQ(runs("status", "false"),
+            "/status: 'false' is not one of the allowed values: \"pending\", \"running\", \"cancelling\", \"completed\", \"failed\", \"cancelled\"");
+  for (const auto& [name, value] : std::map<std::string, std::string>{{"limit", "abc"}, {"limit", "1e400"}, {"offset", "1.25"}, {"status", "12"}}) {
+    expect_no_type_of_text(runs(name, value));
+  }
+  auto errors = emergence.check_parameters(*emergence.find("listWorkflowRuns"), "query", {{"limit", "500"}});
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].instance_location, "/limit");
+  EXPECT_EQ(errors[0].schema_location, "https://runmock.dev/contracts/emergence/schemas/parameters.schema.json#/$defs/limit/maximum");
+}
+
+TEST(ApiContract, HeaderParametersAreDescribedAsTheTextTheyAre) {
+  const auto& emergence = bundled("emergence");
+  EXPECT_EQ(failures(emergence, "streamWorkflowRunEvents", "header", {{"Last-Event-ID", "12"}}), "");
+  EXPECT_EQ(failures(emergence, "streamWorkflowRunEvents", "header", {{"Last-Event-ID", "-3"}}), "/Last-Event-ID: '-3' does not match the pattern '^[0-9]+$'");
+  expect_no_type_of_text(failures(bundled("amperity"), "listWorkflowRuns", "header", {{"amperity-tenant", "acme"}, {"api-version", "2023"}}));
+}
+
+// Schemas the bundled contracts do not use: several types, a constant, a multiple.
+TEST(ApiContract, ParameterTextAgainstOtherKindsOfSchema) {
+  fs::path dir = fs::temp_directory_path() / "runmock-contract-test" / "params";
+  fs::remove_all(dir.parent_path());
+  fs::create_directories(dir);
+  fs::copy_file(kContracts / "lifecycle.schema.json", dir.parent_path() / "lifecycle.schema.json");
+  fs::copy_file(kContracts / "emergence" / "lifecycle.json", dir / "lifecycle.json");
+  std::ofstream(dir / "openapi.yaml") << "openapi: 3.1.0\npaths:\n  /things:\n    get:\n      operationId: listThings\n      parameters:\n"
+                                         "        - {name: page, in: query, schema: {type: [integer, 'null']}}\n"
+                                         "        - {name: size, in: query, schema: {const: 5}}\n"
+                                         "        - {name: step, in: query, schema: {type: integer, multipleOf: 5}}\n"
+                                         "        - {name: flag, in: query, schema: {enum: [true, 'maybe']}}\n";
+  ApiContract contract = ApiContract::load(dir);
+  auto things = [&](const std::string& name, const std::string& value) { return failures(contract, "listThings", "query", {{name, value}}); };
+  EXPECT_EQ(things("page", "x"), "/page: 'x' is not an integer or null");
+  EXPECT_EQ(things("size", "6"), "/size: expected 5, got '6'");
+  EXPECT_EQ(things("size", "five"), "/size: expected 5, got 'five'");
+  EXPECT_EQ(things("step", "7"), "/step: '7' is not a multiple of 5");
+  EXPECT_EQ(things("flag", "true"), "");
+  EXPECT_EQ(things("flag", "false"), "/flag: 'false' is not one of the allowed values: true, \"maybe\"");
+  fs::remove_all(dir.parent_path());
+}
+
 TEST(ApiContract, AmperityStartAcceptsFormAndJson) {
   const auto& contract = bundled("amperity");
   const auto* start = contract.find("startWorkflowRun");
