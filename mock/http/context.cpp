@@ -26,12 +26,16 @@ std::string default_error_code(int status) {
     case 403: return "FORBIDDEN";
     case 404: return "RESOURCE_NOT_FOUND";
     case 405: return "METHOD_NOT_ALLOWED";
+    case 408: return "REQUEST_TIMEOUT";
     case 409: return "CONFLICT";
     case 413: return "PAYLOAD_TOO_LARGE";
     case 414: return "URI_TOO_LONG";
     case 415: return "UNSUPPORTED_MEDIA_TYPE";
     case 422: return "VALIDATION_ERROR";
     case 429: return "RATE_LIMIT_EXCEEDED";
+    case 431: return "HEADERS_TOO_LARGE";
+    case 501: return "NOT_IMPLEMENTED";
+    case 505: return "HTTP_VERSION_NOT_SUPPORTED";
     case 502:
     case 503: return "SERVICE_UNAVAILABLE";
     default: return status >= 500 ? "INTERNAL_ERROR" : "INVALID_REQUEST";
@@ -212,16 +216,22 @@ Response RequestContext::refuse(int status, std::string code, std::string messag
 
 Response RequestContext::validation_error(const std::vector<Violation>& violations) {
   if (&violations != &contract_violations_) request_errors.insert(request_errors.end(), violations.begin(), violations.end());
+  // The journal gets them all (it caps and tallies them); the answer lists the first few, capped,
+  // so that a request cannot make an answer many times its own size.
+  std::vector<Violation> listed;
+  for (std::size_t i = 0; i < violations.size() && i < kMaxListedViolations; ++i) cap_texts(listed.emplace_back(violations[i]));
   json details = json::array();
-  for (const auto& v : violations) details.push_back(to_json(v));
+  for (const auto& v : listed) details.push_back(to_json(v));
   std::string message = "the request does not match the contract";
   if (contract_.operation) message += " of " + contract_.operation->id;
-  if (!violations.empty()) {
-    const Violation& first = violations.front();
+  if (!listed.empty()) {
+    const Violation& first = listed.front();
     message += ": " + first.in + (first.instance_location.empty() ? "" : " " + first.instance_location) + ": " + first.message;
-    if (violations.size() > 1) message += " (and " + std::to_string(violations.size() - 1) + " more)";
+    std::string more = " (and " + std::to_string(violations.size() - 1) + " more";
+    if (violations.size() > listed.size()) message += more + "; only the first " + std::to_string(listed.size()) + " are listed)";
+    else if (violations.size() > 1) message += more + ")";
   }
-  return error(422, "VALIDATION_ERROR", std::move(message), std::move(details), violations);
+  return error(422, "VALIDATION_ERROR", std::move(message), std::move(details), std::move(listed));
 }
 
 ParsedBody parse_json_body(RequestContext& ctx, const std::vector<std::string>& accepted) {

@@ -180,7 +180,8 @@ class RequestContext {
   Response refuse(int status, std::string code, std::string message, std::string in = "request", nlohmann::json details = nullptr);
 
   // 422 VALIDATION_ERROR in the dialect's shape: the message names the first violation, details
-  // list them all ({in, instance_location, schema_location, message}), ErrorInfo::violations too.
+  // list the first kMaxListedViolations (texts capped; journal.h) as {in, instance_location,
+  // schema_location, message}, and so does ErrorInfo::violations.
   // The violations are journaled with the request (those of check_request() already are).
   Response validation_error(const std::vector<Violation>& violations);
 

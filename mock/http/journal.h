@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/time.h"
@@ -24,6 +25,7 @@ inline constexpr const char* valid = "valid";      // request and response kept 
 inline constexpr const char* invalid = "invalid";  // the request or the response broke it, or the request was unreadable
 inline constexpr const char* error = "error";      // runmock itself failed (a handler threw)
 inline constexpr const char* fault = "fault";      // a fault answered on purpose (the request kept the contract)
+inline constexpr const char* refused = "refused";  // runmock was overloaded or stopping: a 503 before any handler ran
 }  // namespace verdict
 
 // One way a request or response breaks its contract.
@@ -34,6 +36,20 @@ struct Violation {
   std::string message;
 };
 nlohmann::json to_json(const Violation& violation);
+
+// What one exchange may cost. A client chooses most of an entry: its path, its query, and through
+// its body how many violations there are and how long their messages and locations get (a 507 KB
+// body with 40,000 unknown properties once made 40,000 violations, a 4.6 MB 422 answer and an
+// 8.8 MB journal entry). So a journal entry, and a 422 answer, keep the first kMaxListedViolations
+// of each side (the rest are counted), and every text in them keeps at most kMaxTextBytes.
+inline constexpr std::size_t kMaxListedViolations = 50;
+inline constexpr std::size_t kMaxTextBytes = 2048;
+
+// `text` cut to kMaxTextBytes (at a UTF-8 character boundary) followed by "...[N more bytes]";
+// unchanged when it is short enough.
+void cap_text(std::string& text);
+// Caps each text of the violation (cap_text).
+void cap_texts(Violation& violation);
 
 struct JournalEntry {
   std::uint64_t sequence = 0;  // set by Journal::record: 1, 2, 3 ... never reused, not even after clear()
@@ -53,8 +69,15 @@ struct JournalEntry {
   std::string fault;    // the fault carried out (faults::describe), empty for none
   std::vector<Violation> request_errors;
   std::vector<Violation> response_errors;
+  // Set by Journal::record: the violations beyond the first kMaxListedViolations of each side,
+  // counted in the tally (Journal::violations) but not kept in the entry.
+  std::uint64_t request_errors_omitted = 0;
+  std::uint64_t response_errors_omitted = 0;
 };
 nlohmann::json to_json(const JournalEntry& entry);
+// An estimate of the memory an entry holds: its own size, the heap blocks of its texts (by their
+// capacity) and of its violation lists. Allocator overhead is not counted.
+std::size_t estimated_bytes(const JournalEntry& entry);
 
 // GET /__runmock/journal?run=&api=&verdict=&after=&since=&limit=
 struct JournalFilter {
@@ -105,15 +128,28 @@ class Journal {
  public:
   using Clock = std::function<std::string()>;  // returns ISO 8601
 
-  // capacity 0 keeps nothing (every entry counts as dropped). A null clock is utc_now_iso8601.
-  explicit Journal(std::size_t capacity = 10000, Clock clock = nullptr);
+  static constexpr std::size_t kDefaultCapacity = 10000;
+  // 32 MiB: an ordinary entry costs about 1 KB (estimated_bytes), so 10,000 of them fit in a third
+  // of it and the entry count stays the limit in normal use; a flood of entries each near the
+  // per-entry caps (up to some 850 KB: 100 violations of four 2 KiB texts) is stopped after a few
+  // dozen instead of growing to gigabytes.
+  static constexpr std::size_t kDefaultMaxBytes = std::size_t{32} << 20;
+
+  // The ring keeps at most `capacity` entries and at most `max_bytes` of them (estimated_bytes);
+  // the oldest are dropped first, and an entry larger than max_bytes on its own is dropped at
+  // once. 0 for either keeps nothing (every entry counts as dropped). A null clock is
+  // utc_now_iso8601.
+  explicit Journal(std::size_t capacity = kDefaultCapacity, std::size_t max_bytes = kDefaultMaxBytes, Clock clock = nullptr);
+  // The default byte budget.
+  Journal(std::size_t capacity, Clock clock);
 
   // Plugs in another clock (the engine's, so a manual clock shows in the journal).
   void set_clock(Clock clock);
   // The clock's current time.
   std::string now() const;
 
-  // Stores the entry (dropping the oldest when full) and returns its sequence number.
+  // Tallies the entry, caps it (kMaxListedViolations, kMaxTextBytes), stores it (dropping the
+  // oldest while the ring is over its capacity or its byte budget) and returns its sequence number.
   std::uint64_t record(JournalEntry entry);
 
   // Matching entries, oldest first.
@@ -128,10 +164,12 @@ class Journal {
     std::uint64_t recorded = 0;  // since start or the last clear(), dropped ones included
     std::uint64_t dropped = 0;   // pushed out of the ring
     std::map<std::string, std::uint64_t> verdicts;  // per verdict, dropped ones included
+    std::size_t bytes = 0;      // estimated_bytes of the entries kept
+    std::size_t max_bytes = 0;  // the byte budget
   };
   Stats stats() const;
 
-  // {"entries": [...], "size", "capacity", "recorded", "dropped", "verdicts": {...}}
+  // {"entries": [...], "size", "capacity", "bytes", "max_bytes", "recorded", "dropped", "verdicts": {...}}
   nlohmann::json to_json(const JournalFilter& filter = {}) const;
 
   // Every "invalid" exchange since start (or clear_violations()), grouped: kept apart from the
@@ -143,8 +181,10 @@ class Journal {
  private:
   mutable std::mutex mutex_;
   std::size_t capacity_;
+  std::size_t max_bytes_;
   Clock clock_;
-  std::deque<JournalEntry> ring_;
+  std::deque<std::pair<JournalEntry, std::size_t>> ring_;  // (entry, its estimated_bytes)
+  std::size_t bytes_ = 0;
   std::uint64_t next_sequence_ = 1;
   std::uint64_t recorded_ = 0;
   std::uint64_t dropped_ = 0;
@@ -153,8 +193,13 @@ class Journal {
   std::uint64_t violation_count_ = 0;
   std::uint64_t next_group_order_ = 0;
   std::uint64_t ungrouped_ = 0;
-  std::map<std::string, std::pair<std::uint64_t, ViolationGroup>> groups_;  // by key: (first seen order, group)
-  void tally(const JournalEntry& entry);
+  // By key: (first seen order, group). Hashed: a flood of violations looks each one up, and the
+  // keys share long prefixes (api, operation, side) that make ordered comparisons slow.
+  std::unordered_map<std::string, std::pair<std::uint64_t, ViolationGroup>> groups_;
+  // Counts the exchange and its violations: all of them, not only those the entry keeps.
+  void tally(const JournalEntry& entry, const std::vector<Violation>& request_errors, const std::vector<Violation>& response_errors);
+  void tally_side(const JournalEntry& entry, const std::string& side, const std::vector<Violation>& violations);
+  void store(JournalEntry entry, std::size_t bytes);
 };
 
 }  // namespace runmock::http

@@ -9,6 +9,8 @@
 namespace runmock::http {
 namespace {
 
+using nlohmann::json;
+
 JournalEntry entry(std::string api, std::string run, std::string verdict) {
   JournalEntry e;
   e.method = "GET";
@@ -233,6 +235,132 @@ TEST(Journal, ViolationGroupsAreBoundedAndTheRestCounted) {
   EXPECT_NE(describe(tally).find("5 more violations in no group"), std::string::npos);
   journal.clear_violations();
   EXPECT_EQ(journal.violations().ungrouped, 0u);
+}
+
+std::vector<Violation> numbered_violations(std::size_t count, const std::string& word) {
+  std::vector<Violation> out;
+  for (std::size_t i = 0; i < count; ++i) out.push_back({"body", "", "https://x/schema#/additionalProperties", "property '" + word + std::to_string(i) + "' is not allowed"});
+  return out;
+}
+
+TEST(Journal, AnEntryKeepsTheFirstViolationsOfEachSideAndCountsTheRest) {
+  Journal journal(10);
+  JournalEntry e = entry("emergence", "", verdict::invalid);
+  e.request_errors = numbered_violations(kMaxListedViolations + 70, "p");
+  e.response_errors = numbered_violations(kMaxListedViolations + 10, "r");
+  journal.record(e);
+  JournalEntry few = entry("emergence", "", verdict::invalid);
+  few.request_errors = numbered_violations(3, "p");
+  journal.record(few);
+
+  auto kept = journal.entries();
+  ASSERT_EQ(kept.size(), 2u);
+  ASSERT_EQ(kept[0].request_errors.size(), kMaxListedViolations);
+  EXPECT_EQ(kept[0].request_errors.back().message, "property 'p" + std::to_string(kMaxListedViolations - 1) + "' is not allowed") << "the first ones are kept";
+  EXPECT_EQ(kept[0].request_errors_omitted, 70u);
+  EXPECT_EQ(kept[0].response_errors.size(), kMaxListedViolations);
+  EXPECT_EQ(kept[0].response_errors_omitted, 10u);
+  EXPECT_EQ(kept[1].request_errors.size(), 3u);
+  EXPECT_EQ(kept[1].request_errors_omitted, 0u);
+  json first = journal.to_json()["entries"][0];
+  EXPECT_EQ(first["request_errors"].size(), kMaxListedViolations);
+  EXPECT_EQ(first["request_errors_omitted"], 70);
+  EXPECT_EQ(first["response_errors_omitted"], 10);
+  EXPECT_EQ(journal.to_json()["entries"][1]["request_errors_omitted"], 0);
+}
+
+TEST(Journal, TheTallyCountsTheViolationsLeftOutOfTheEntries) {
+  Journal journal(1);  // the ring keeps one entry; the tally sees every violation of every entry
+  const std::size_t per_entry = kMaxListedViolations + 30;
+  for (int i = 0; i < 3; ++i) {
+    JournalEntry e = entry("emergence", "", verdict::invalid);
+    e.request_errors = numbered_violations(per_entry, "p");
+    e.response_errors = numbered_violations(2, "r");
+    journal.record(e);
+  }
+  ViolationTally tally = journal.violations();
+  EXPECT_EQ(tally.invalid_exchanges, 3u);
+  EXPECT_EQ(tally.violations, 3 * (per_entry + 2));
+  ASSERT_EQ(tally.groups.size(), per_entry + 2);
+  EXPECT_EQ(tally.ungrouped, 0u);
+  for (const auto& group : tally.groups) EXPECT_EQ(group.count, 3u) << group.violation.message;
+  EXPECT_EQ(tally.groups.back().violation.message, "property 'r1' is not allowed") << "first seen first: request side, kept then omitted, then response";
+  EXPECT_EQ(tally.groups[per_entry - 1].violation.message, "property 'p" + std::to_string(per_entry - 1) + "' is not allowed");
+}
+
+TEST(Journal, LongTextsAreCutWithAMarker) {
+  Journal journal(10);
+  JournalEntry e = entry("emergence", "", verdict::invalid);
+  e.path = "/" + std::string(10000, 'a');
+  e.query = "q=" + std::string(5000, 'b');
+  e.message = std::string(kMaxTextBytes, 'm');  // at the limit: kept whole
+  std::string accents;
+  for (int i = 0; i < 3000; ++i) accents += "\xC3\xA9";  // "é", two bytes each
+  e.request_errors.push_back({"body", "/" + accents, "https://x#/additionalProperties", "property '" + std::string(9000, 'k') + "' is not allowed"});
+  journal.record(e);
+  JournalEntry kept = journal.entries().at(0);
+  EXPECT_EQ(kept.path, "/" + std::string(kMaxTextBytes - 1, 'a') + "...[7953 more bytes]");
+  EXPECT_EQ(kept.query.substr(kMaxTextBytes), "...[2954 more bytes]");
+  EXPECT_EQ(kept.message, std::string(kMaxTextBytes, 'm'));
+  const Violation& v = kept.request_errors.at(0);
+  EXPECT_EQ(v.message.size(), kMaxTextBytes + std::string("...[6978 more bytes]").size()) << v.message.substr(kMaxTextBytes);
+  // 2048 bytes would end inside a character: the cut falls before it.
+  EXPECT_EQ(v.instance_location, "/" + accents.substr(0, kMaxTextBytes - 2) + "...[3954 more bytes]");
+  EXPECT_NO_THROW((void)journal.to_json().dump()) << "the cut leaves valid UTF-8";
+  EXPECT_EQ(journal.violations().groups.at(0).violation.message, v.message) << "the tally keeps the capped text too";
+}
+
+// Entries of equal size, so that the byte budget can be set in entries.
+JournalEntry sized_entry(int i) {
+  JournalEntry e = entry("emergence", "run-" + std::to_string(i), verdict::valid);
+  e.path = "/api/runs/" + std::string(500, 'x');
+  e.request_errors = numbered_violations(5, "p");
+  return e;
+}
+
+TEST(Journal, TheRingIsBoundedByBytesAndDropsTheOldest) {
+  auto clock = [] { return std::string("2024-01-15T10:30:00.000Z"); };
+  Journal measure(10, clock);
+  measure.record(sized_entry(0));
+  const std::size_t one = measure.stats().bytes;
+  EXPECT_GE(one, sizeof(JournalEntry) + 500 + 5 * sizeof(Violation) + 24) << "the estimate counts the heap blocks of texts and lists";
+
+  Journal journal(100, 3 * one + one / 2, clock);
+  for (int i = 0; i < 5; ++i) journal.record(sized_entry(i));
+  auto kept = journal.entries();
+  ASSERT_EQ(kept.size(), 3u);
+  EXPECT_EQ(kept.front().run, "run-2") << "the oldest go first";
+  EXPECT_EQ(kept.back().sequence, 5u);
+  auto stats = journal.stats();
+  EXPECT_EQ(stats.bytes, 3 * one);
+  EXPECT_EQ(stats.max_bytes, 3 * one + one / 2);
+  EXPECT_EQ(stats.recorded, 5u);
+  EXPECT_EQ(stats.dropped, 2u);
+  json j = journal.to_json();
+  EXPECT_EQ(j["bytes"], 3 * one);
+  EXPECT_EQ(j["max_bytes"], 3 * one + one / 2);
+  EXPECT_EQ(j["dropped"], 2);
+
+  journal.clear();
+  EXPECT_EQ(journal.stats().bytes, 0u);
+  journal.record(sized_entry(9));
+  EXPECT_EQ(journal.stats().bytes, one);
+}
+
+TEST(Journal, AnEntryOverTheWholeBudgetIsDroppedAtOnceAndStillTallied) {
+  Journal journal(10, sizeof(JournalEntry) / 2);
+  journal.record(invalid_request("createWorkflowRun", "/x", "property 'x' is not allowed", "req-000001"));
+  EXPECT_TRUE(journal.entries().empty());
+  EXPECT_EQ(journal.stats().bytes, 0u);
+  EXPECT_EQ(journal.stats().dropped, 1u);
+  EXPECT_EQ(journal.violations().violations, 1u);
+}
+
+TEST(Journal, DefaultBudget) {
+  Journal journal;
+  EXPECT_EQ(journal.stats().capacity, Journal::kDefaultCapacity);
+  EXPECT_EQ(journal.stats().max_bytes, Journal::kDefaultMaxBytes);
+  EXPECT_EQ(Journal(5, [] { return std::string("T"); }).stats().max_bytes, Journal::kDefaultMaxBytes);
 }
 
 }  // namespace

@@ -33,15 +33,6 @@ TEST(Net, UrlHost) {
   EXPECT_EQ(url_host("[::1]"), "[::1]");
 }
 
-TEST(Net, LocalOrigins) {
-  for (const char* yes : {"http://localhost:3000", "http://127.0.0.1:5173", "https://app.localhost", "http://[::1]:8080", "http://localhost"}) {
-    EXPECT_TRUE(is_local_origin(yes)) << yes;
-  }
-  for (const char* no : {"http://evil.example", "http://localhost.evil.example", "null", "file://", "http://10.0.0.1:3000", "ftp://localhost"}) {
-    EXPECT_FALSE(is_local_origin(no)) << no;
-  }
-}
-
 TEST(Log, ListeningLine) {
   EXPECT_EQ(listening_line("127.0.0.1", 8089), "runmock listening on http://127.0.0.1:8089");
   EXPECT_EQ(listening_line("::1", 0), "runmock listening on http://[::1]:0");
@@ -225,6 +216,69 @@ TEST_F(ContextTest, RequestAccessors) {
   EXPECT_EQ(r.message, "no token");
   ASSERT_EQ(ctx.request_errors.size(), 1u);
   EXPECT_EQ(ctx.request_errors[0].in, "header");
+}
+
+// The reported flood: a create body (about 500 KB, under the 1 MiB body limit) with 40,000
+// properties the contract does not allow, each one a violation.
+constexpr std::size_t kFloodProperties = 40000;
+std::string flood_body() {
+  std::string body = R"({"asset_fqn": "PostgreSQL.dvdrental.public")";
+  for (std::size_t i = 0; i < kFloodProperties; ++i) body += ",\"field_" + std::to_string(i) + "\":1";
+  return body + "}";
+}
+
+TEST_F(ContextTest, A422ListsTheFirstViolationsOnly) {
+  std::string body = flood_body();
+  RequestContext ctx = make("createWorkflowRun", "/x", {{"configuration_id", kConfig}}, body, "application/json");
+  const auto& violations = ctx.check_request();
+  ASSERT_EQ(violations.size(), kFloodProperties);
+  Response r = ctx.validation_error(violations);
+  EXPECT_EQ(r.status, 422);
+  const json& error = (*r.json_body)["error"];
+  EXPECT_EQ(error["details"].size(), kMaxListedViolations);
+  EXPECT_EQ(error["details"][0]["message"], "property 'field_0' is not allowed");
+  std::string tail = " (and " + std::to_string(kFloodProperties - 1) + " more; only the first 50 are listed)";
+  EXPECT_EQ(r.message.substr(r.message.size() - tail.size()), tail) << r.message;
+  EXPECT_LT(r.json_body->dump().size(), 16u * 1024) << "a " << body.size() << "-byte request once got a 4.6 MB answer";
+}
+
+TEST_F(ContextTest, A422WithFewViolationsListsThemAllAndCapsLongTexts) {
+  RequestContext ctx = make("createWorkflowRun", "/x", {{"configuration_id", kConfig}});
+  std::vector<Violation> violations{{"body", "/a", "", std::string(10000, 'm')}, {"body", "/b", "", "two"}, {"body", "/c", "", "three"}};
+  Response r = ctx.validation_error(violations);
+  const json& details = (*r.json_body)["error"]["details"];
+  ASSERT_EQ(details.size(), 3u);
+  EXPECT_EQ(details[0]["message"], std::string(kMaxTextBytes, 'm') + "...[7952 more bytes]");
+  EXPECT_EQ(details[2]["message"], "three");
+  EXPECT_EQ(r.message.substr(r.message.size() - 13), " (and 2 more)") << r.message;
+  EXPECT_EQ(ctx.request_errors.size(), 3u) << "the journal gets them whole (it caps them itself)";
+  EXPECT_EQ(ctx.request_errors[0].message.size(), 10000u);
+}
+
+TEST_F(ContextTest, AFloodOfHugeEntriesStaysWithinTheJournalsBudget) {
+  std::string body = flood_body();
+  RequestContext ctx = make("createWorkflowRun", "/x", {{"configuration_id", kConfig}}, body, "application/json");
+  const std::vector<Violation> violations = ctx.check_request();
+  ASSERT_EQ(violations.size(), kFloodProperties);
+  Journal journal;  // the default budgets
+  for (int i = 0; i < 100; ++i) {
+    JournalEntry entry;
+    entry.method = "POST";
+    entry.path = "/api/data-readiness/workflows/" + std::string(kConfig) + "/runs";
+    entry.status = 422;
+    entry.verdict = verdict::invalid;
+    entry.request_errors = violations;
+    journal.record(std::move(entry));
+  }
+  Journal::Stats stats = journal.stats();
+  EXPECT_EQ(stats.size, 100u) << "each entry is small once capped: none had to go";
+  EXPECT_LE(stats.bytes, stats.max_bytes);
+  EXPECT_LT(stats.bytes / stats.size, 32u * 1024) << "an entry once took 8.8 MB";
+  EXPECT_EQ(journal.entries().back().request_errors_omitted, kFloodProperties - kMaxListedViolations);
+  ViolationTally tally = journal.violations();
+  EXPECT_EQ(tally.violations, 100 * kFloodProperties) << "the tally still counts every violation";
+  EXPECT_EQ(tally.groups.size(), ViolationTally::kMaxGroups);
+  EXPECT_EQ(tally.ungrouped, 100 * (kFloodProperties - ViolationTally::kMaxGroups));
 }
 
 TEST(Signals, SigtermStopsTheServer) {
