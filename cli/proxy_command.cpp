@@ -7,16 +7,17 @@
 #include "http/signals.h"
 #include "loader/api_contract.h"
 #include "proxy/proxy.h"
+#include "server_flags.h"
 
 namespace runmock::cli {
 namespace {
 
 struct ProxyOptions {
   http::ServerConfig server;
+  ServerFlags server_flags;
   std::string target;
   std::string api;
   std::string mode = "report";
-  std::string log_format = "text";
   std::string contracts_dir;
   int timeout = 30;
   std::size_t max_checked_body_bytes = 4 << 20;
@@ -49,9 +50,7 @@ int run_proxy(ProxyOptions& options) {
     for (const auto& [name, c] : contracts) known += (known.empty() ? "" : ", ") + name;
     throw StartupError{"--api: no contract '" + options.api + "' (" + known + ")"};
   }
-  auto format = http::parse_log_format(options.log_format);
-  if (!format) throw StartupError{"--log-format must be text, json or off"};
-  options.server.log_format = *format;
+  if (auto usage = finish_server_flags(options.server, options.server_flags); !usage.empty()) throw StartupError{usage};
   options.server.name = "runmock proxy";
   options.server.faults = false;  // a client's Prefer: fault=... is for the target (a runmock serve, say)
 
@@ -64,7 +63,7 @@ int run_proxy(ProxyOptions& options) {
   } catch (const std::exception& e) {
     throw StartupError{std::string("cannot listen on ") + options.server.host + ":" + std::to_string(options.server.port) + ": " + e.what()};
   }
-  http::wait_and_stop(signals, server);
+  serve_until_signalled(signals, server, [] { return 0; });
   return 0;
 }
 
@@ -81,20 +80,12 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--mode", options->mode, "report: forward everything; enforce: answer invalid requests without forwarding them")
       ->check(CLI::IsMember({"report", "enforce"}))
       ->capture_default_str();
-  cmd->add_option("--host", s.host, "address to bind")->capture_default_str();
-  cmd->add_option("--port", s.port, "port to bind; 0 takes a free one")->capture_default_str()->check(CLI::Range(0, 65535));
+  add_server_flags(cmd, s, options->server_flags);
   cmd->add_option("--timeout", options->timeout, "seconds to connect to the target, and of silence while reading its answer")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
-  cmd->add_option("--log-format", options->log_format, "request log lines: text, json or off")->capture_default_str();
-  cmd->add_option("--journal-size", s.journal_size, "journal entries kept")->capture_default_str();
-  cmd->add_option("--max-body-bytes", s.max_body_bytes, "larger request bodies get 413")->capture_default_str();
   cmd->add_option("--max-checked-body-bytes", options->max_checked_body_bytes, "larger JSON answers stream through unchecked")->capture_default_str();
   cmd->add_option("--max-runs", options->max_runs, "runs followed across polls (the least recently seen is forgotten)")->capture_default_str();
-  cmd->add_option("--cors-origin", s.cors_origins, "allow only these origins (repeatable; default: any)");
-  cmd->add_flag("--no-cors", [&s](std::int64_t) { s.cors = false; }, "answer no CORS preflights; the target's CORS headers pass through");
-  cmd->add_flag("--admin-remote", s.admin_remote, "let the admin API answer peers other than loopback");
-  cmd->add_option("--threads", s.threads, "worker threads (an open keep-alive connection or stream holds one)")->capture_default_str();
   cmd->add_option("--contracts", options->contracts_dir, "folder of the API contracts (default: the bundled contracts/)");
   cmd->callback([options, &exit_code] {
     try {

@@ -17,6 +17,7 @@
 #include "loader/api_contract.h"
 #include "scenario/loader.h"
 #include "scenario/watch.h"
+#include "server_flags.h"
 
 namespace runmock::cli {
 namespace {
@@ -25,13 +26,13 @@ namespace fs = std::filesystem;
 
 struct ServeOptions {
   http::ServerConfig server;
+  ServerFlags server_flags;
   std::vector<std::string> scenario_dirs;
   bool no_bundled = false;
   std::string clock = "real";
   double time_scale = 1.0;
   std::string clock_start;
   std::uint64_t seed = engine::IdGenerator::kDefaultSeed;
-  std::string log_format = "text";
   std::size_t max_runs = 100000;
   std::string jwt_secret;
   std::string jwt_public_key;
@@ -39,9 +40,6 @@ struct ServeOptions {
   std::string contracts_dir;
   int amperity_rate_limit = 10;
   int amperity_start_status = 200;
-  int keep_alive_timeout = 5;
-  int read_timeout = 5;
-  int write_timeout = 5;
   bool watch = false;
   bool fail_on_violations = false;
 };
@@ -93,12 +91,7 @@ int serve(ServeOptions& options) {
     verifier = http::jwt::Verifier::rs256(read_file(options.jwt_public_key));
   }
 
-  auto format = http::parse_log_format(options.log_format);
-  if (!format) throw StartupError{"--log-format must be text, json or off"};
-  options.server.log_format = *format;
-  options.server.keep_alive_timeout = std::chrono::seconds(options.keep_alive_timeout);
-  options.server.read_timeout = std::chrono::seconds(options.read_timeout);
-  options.server.write_timeout = std::chrono::seconds(options.write_timeout);
+  if (auto usage = finish_server_flags(options.server, options.server_flags); !usage.empty()) throw StartupError{usage};
 
   http::Server server(options.server);
   server.set_clock([clock] { return engine::format_timestamp(clock->now()); });
@@ -134,16 +127,16 @@ int serve(ServeOptions& options) {
       }
     });
   }
-  http::wait_and_stop(signals, server);
-  watcher.reset();
-  if (options.fail_on_violations) {
+  auto exit_code = [&] {
+    if (!options.fail_on_violations) return 0;
     auto tally = server.journal().violations();
-    if (tally.invalid_exchanges > 0) {
-      std::cerr << "runmock: --fail-on-violations: " << http::describe(tally) << std::flush;
-      return kViolationsExitCode;
-    }
-  }
-  return 0;
+    if (tally.invalid_exchanges == 0) return 0;
+    std::cerr << "runmock: --fail-on-violations: " << http::describe(tally) << std::flush;
+    return kViolationsExitCode;
+  };
+  serve_until_signalled(signals, server, exit_code);
+  watcher.reset();
+  return exit_code();
 }
 
 }  // namespace
@@ -152,8 +145,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<ServeOptions>();
   auto& s = options->server;
   CLI::App* cmd = app.add_subcommand("serve", "Serve the mock APIs from the bundled scenarios (and yours)");
-  cmd->add_option("--host", s.host, "address to bind")->capture_default_str();
-  cmd->add_option("--port", s.port, "port to bind; 0 takes a free one")->capture_default_str()->check(CLI::Range(0, 65535));
+  add_server_flags(cmd, s, options->server_flags);
   cmd->add_option("--scenarios", options->scenario_dirs, "another folder (or file) of scenarios; repeatable; later ones override by name");
   cmd->add_flag("--no-bundled", options->no_bundled, "do not load the bundled scenarios");
   cmd->add_option("--clock", options->clock, "real: wall time (scaled by --time-scale); manual: moved only by POST /__runmock/clock/advance")
@@ -162,18 +154,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--time-scale", options->time_scale, "clock seconds per real second (real clock)")->capture_default_str();
   cmd->add_option("--clock-start", options->clock_start, "the clock's first instant, RFC 3339 (manual default: 2024-01-15T10:30:00Z)");
   cmd->add_option("--seed", options->seed, "seed of the generated ids")->capture_default_str();
-  cmd->add_option("--log-format", options->log_format, "request log lines: text, json or off")->capture_default_str();
-  cmd->add_option("--cors-origin", s.cors_origins, "allow only these origins (repeatable; default: any)");
-  cmd->add_flag("--no-cors", [&s](std::int64_t) { s.cors = false; }, "answer no CORS preflights and send no CORS headers");
-  cmd->add_flag("--admin-remote", s.admin_remote, "let the admin API answer peers other than loopback");
-  cmd->add_option("--threads", s.threads, "most worker threads, started on demand (an open connection or a delayed answer holds one)")->capture_default_str();
-  cmd->add_option("--keep-alive-max", s.keep_alive_max_count, "requests on one connection before it closes")->capture_default_str();
-  cmd->add_option("--keep-alive-timeout", options->keep_alive_timeout, "seconds an idle connection stays open")->capture_default_str();
-  cmd->add_option("--read-timeout", options->read_timeout, "seconds a request may take to arrive")->capture_default_str();
-  cmd->add_option("--write-timeout", options->write_timeout, "seconds an answer may take to leave")->capture_default_str();
-  cmd->add_option("--max-body-bytes", s.max_body_bytes, "larger request bodies get 413")->capture_default_str();
   cmd->add_option("--max-json-depth", s.max_json_depth, "deeper JSON bodies get 400")->capture_default_str();
-  cmd->add_option("--journal-size", s.journal_size, "journal entries kept")->capture_default_str();
   cmd->add_option("--max-runs", options->max_runs, "runs kept (ended runs are evicted oldest first)")->capture_default_str();
   auto* secret = cmd->add_option("--jwt-secret", options->jwt_secret, "check HS256 token signatures with this secret");
   cmd->add_option("--jwt-public-key", options->jwt_public_key, "check RS256 token signatures with this PEM public key")->excludes(secret);

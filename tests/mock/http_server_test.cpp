@@ -327,14 +327,68 @@ TEST_F(ServerTest, CorsPreflightAndResponseHeaders) {
   r = c.Get("/api/test/nothing", {{"Origin", "https://anything.example"}});
   EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), "https://anything.example") << "errors carry CORS too";
 
-  // The admin API: local origins only, when any origin is allowed.
-  r = c.Get("/__runmock/health", {{"Origin", "https://evil.example"}});
-  EXPECT_EQ(r->status, 200);
-  EXPECT_FALSE(r->has_header("Access-Control-Allow-Origin"));
-  r = c.Get("/__runmock/health", {{"Origin", "http://localhost:3000"}});
-  EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), "http://localhost:3000");
+  // The admin API is no other page's: a foreign origin, even a local one, is refused and gets no CORS.
+  for (const char* foreign : {"https://evil.example", "http://localhost:3000", "null"}) {
+    r = c.Get("/__runmock/health", {{"Origin", foreign}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 403) << foreign;
+    EXPECT_FALSE(r->has_header("Access-Control-Allow-Origin")) << foreign;
+    r = c.Options("/__runmock/reset", {{"Origin", foreign}, {"Access-Control-Request-Method", "POST"}});
+    EXPECT_EQ(r->status, 403) << foreign;
+    EXPECT_FALSE(r->has_header("Access-Control-Allow-Origin")) << foreign;
+  }
+  std::string own = "http://127.0.0.1:" + std::to_string(server->port());
+  r = c.Get("/__runmock/health", {{"Origin", own}});
+  EXPECT_EQ(r->status, 200) << "runmock's own pages may";
+  EXPECT_FALSE(r->has_header("Access-Control-Allow-Origin")) << "same origin: no CORS needed";
   json all = journal();
   for (const auto& e : all["entries"]) EXPECT_NE(e["method"], "OPTIONS") << "preflights are not journaled";
+}
+
+TEST_F(ServerTest, AdminOriginsAreListedOneByOne) {
+  ServerConfig config;
+  config.admin_origins = {"http://localhost:3000"};
+  start(config);
+  auto c = client();
+  auto r = c.Options("/__runmock/health", {{"Origin", "http://localhost:3000"}, {"Access-Control-Request-Method", "GET"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 204);
+  EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), "http://localhost:3000");
+  r = c.Get("/__runmock/health", {{"Origin", "http://localhost:3000"}});
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), "http://localhost:3000");
+  r = c.Get("/__runmock/health", {{"Origin", "http://localhost:4000"}});
+  EXPECT_EQ(r->status, 403);
+}
+
+TEST_F(ServerTest, AdminRefusesForeignHostNames) {
+  start();
+  auto c = client();
+  auto r = c.Get("/__runmock/health", {{"Host", "rebind.attacker.test:" + std::to_string(server->port())}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_NE(json::parse(r->body)["error"]["message"].get<std::string>().find("DNS rebinding"), std::string::npos) << r->body;
+  r = c.Get("/api/test/things/1", {{"Host", "rebind.attacker.test"}});
+  EXPECT_EQ(r->status, 200) << "API routes answer any Host";
+  r = c.Get("/__runmock/health", {{"Host", "localhost:" + std::to_string(server->port())}});
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(ServerTest, AdminTokenIsAskedFor) {
+  ServerConfig config;
+  config.admin_token = "s3cret";
+  start(config);
+  auto c = client();
+  auto r = c.Get("/__runmock/health");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+  r = c.Get("/__runmock/health", {{"Authorization", "Bearer s3cret"}});
+  EXPECT_EQ(r->status, 200);
+  ServerConfig remote;
+  remote.port = 0;
+  remote.admin_remote = true;
+  Server without_token(remote);
+  EXPECT_THROW(without_token.start(), std::invalid_argument) << "--admin-remote needs --admin-token";
 }
 
 TEST_F(ServerTest, CorsOriginListAndNoCors) {
@@ -620,7 +674,8 @@ TEST_F(ServerTest, APortInUseIsAClearError) {
   }
 }
 
-// A raw request line httplib cannot parse still gets a JSON answer, a request id and a journal entry.
+// A raw request line that cannot be parsed still gets a JSON answer, a request id and a journal
+// entry; a method runmock does not know gets 501.
 TEST_F(ServerTest, GarbageRequestLineIs400) {
   start();
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -630,7 +685,7 @@ TEST_F(ServerTest, GarbageRequestLineIs400) {
   addr.sin_port = htons(static_cast<uint16_t>(server->port()));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  std::string garbage = "FLY /x HTTP/1.1\r\nHost: x\r\n\r\n";
+  std::string garbage = "GET/x HTTP/1.1\r\nHost: x\r\n\r\n";
   ASSERT_EQ(::send(fd, garbage.data(), garbage.size(), 0), static_cast<ssize_t>(garbage.size()));
   std::string reply;
   char buffer[4096];
@@ -644,7 +699,19 @@ TEST_F(ServerTest, GarbageRequestLineIs400) {
   ::close(fd);
   EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
   EXPECT_NE(reply.find("X-Request-Id: req-"), std::string::npos) << reply;
-  EXPECT_NE(reply.find("malformed request line"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("request line is not"), std::string::npos) << reply;
+  auto r = client().Get("/__runmock/journal?verdict=invalid");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(json::parse(r->body)["entries"].size(), 1u) << r->body;
+  httplib::Client c("127.0.0.1", server->port());
+  auto fly = c.send([&] {
+    httplib::Request req;
+    req.method = "FLY";
+    req.path = "/api/test/things/1";
+    return req;
+  }());
+  ASSERT_TRUE(fly);
+  EXPECT_EQ(fly->status, 501) << fly->body;
 }
 
 TEST_F(ServerTest, ConcurrentKeepAliveClients) {
@@ -737,13 +804,15 @@ TEST_F(ServerTest, AdminRefusesNonLoopbackPeers) {
   server->stop();
 
   config.admin_remote = true;
+  config.admin_token = "s3cret";
+  config.admin_hosts = {address};
   server = std::make_unique<Server>(config);
   server->set_log_sink([](std::string_view) {});
   server->start();
   httplib::Client remote2(address, server->port());
-  r = remote2.Get("/__runmock/health");
+  r = remote2.Get("/__runmock/health", {{"Authorization", "Bearer s3cret"}});
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 200) << "admin_remote is the user's choice";
+  EXPECT_EQ(r->status, 200) << "admin_remote (with its token) is the user's choice";
 }
 
 }  // namespace
