@@ -115,6 +115,49 @@ class BoundedWalk {
 
 }  // namespace
 
+namespace {
+
+// Counts a text's parse events and stops the parse past the bound.
+class EventCounter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { count(mark); }
+  void OnDocumentEnd() override { count(last_); }
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { count(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { count(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override { count(mark); }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { count(mark); }
+  void OnSequenceEnd() override { count(last_); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { count(mark); }
+  void OnMapEnd() override { count(last_); }
+
+ private:
+  void count(const YAML::Mark& mark) {
+    last_ = mark;
+    if (++events_ > kMaxYamlEvents) {
+      throw YamlBoundsError(mark, "the text does not read as a finite YAML document (more than " + std::to_string(kMaxYamlEvents) +
+                                      " parse events: a stray ',' or an unclosed flow collection?)");
+    }
+  }
+  std::size_t events_ = 0;
+  YAML::Mark last_ = YAML::Mark::null_mark();
+};
+
+}  // namespace
+
+std::vector<YAML::Node> load_yaml_documents(const std::string& text) {
+  std::stringstream in(text);
+  YAML::Parser parser(in);
+  EventCounter counter;
+  while (parser.HandleNextDocument(counter)) {
+  }
+  return YAML::LoadAll(text);
+}
+
+YAML::Node load_yaml(const std::string& text) {
+  auto documents = load_yaml_documents(text);
+  return documents.empty() ? YAML::Node() : documents.front();
+}
+
 void walk_yaml(const YAML::Node& root, YamlVisitor& visitor, std::string_view source) {
   BoundedWalk(nullptr, source).value(root, {});
   BoundedWalk(&visitor, source).value(root, {});

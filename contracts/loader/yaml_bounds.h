@@ -23,6 +23,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace runmock::contracts {
 
@@ -56,6 +57,15 @@ class YamlVisitor {
   // After the children of each value entered (also when they were skipped).
   virtual void leave() = 0;
 };
+
+// Every document of a YAML text, as yaml-cpp loads them, after a first pass over the text's events
+// that is bounded too: yaml-cpp 0.7 never ends on some malformed texts (a stray ',' at the top
+// level: yaml-cpp issue 1040), emitting events forever; a text with more than kMaxYamlEvents events
+// is refused (YamlBoundsError) before it is loaded. YAML::Exception for a text that is not YAML.
+inline constexpr std::size_t kMaxYamlEvents = 2 * kMaxYamlValues + 64;
+std::vector<YAML::Node> load_yaml_documents(const std::string& text);
+// The one document of `text` (an empty text is a null node).
+YAML::Node load_yaml(const std::string& text);
 
 // Checks the whole of `root` against the bounds first (so nothing is built from a document that
 // is then refused), throwing YamlBoundsError, then visits it. `source`, the document's text when

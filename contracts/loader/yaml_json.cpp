@@ -95,7 +95,7 @@ json read_document(const std::filesystem::path& file) {
   auto ext = file.extension().string();
   if (ext == ".yaml" || ext == ".yml") {
     try {
-      return yaml_to_json(YAML::Load(text), text);
+      return yaml_to_json(load_yaml(text), text);
     } catch (const YAML::Exception& e) {
       throw std::runtime_error(location(file, e.mark) + ": " + e.msg);
     } catch (const YamlBoundsError& e) {

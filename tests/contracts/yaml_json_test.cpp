@@ -145,3 +145,18 @@ TEST(YamlJson, ReadDocumentNamesTheFileLineAndColumn) {
   }
   std::filesystem::remove(file);
 }
+
+// yaml-cpp 0.7 emits parse events forever on a stray ',' (found by the scenario_yaml fuzzer): the
+// bounded first pass refuses such a text instead of exhausting memory.
+TEST(YamlBounds, AStrayCommaIsRefusedNotLoadedForever) {
+  for (const char* text : {",", "a: 1\n,\n"}) {
+    try {
+      runmock::contracts::load_yaml_documents(text);
+      ADD_FAILURE() << "loaded '" << text << "'";
+    } catch (const runmock::contracts::YamlBoundsError& e) {
+      EXPECT_NE(std::string(e.what()).find("finite YAML document"), std::string::npos) << e.what();
+    } catch (const YAML::Exception&) {
+    }
+  }
+  EXPECT_EQ(runmock::contracts::load_yaml_documents("a: 1\n---\nb: 2\n").size(), 2u);
+}
