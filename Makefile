@@ -32,3 +32,10 @@ bench: build
 
 clean:
 	rm -rf build build-asan build-tsan
+
+# Coverage-guided fuzzing (fuzz/README.md): every libFuzzer target for FUZZ_SECONDS seconds each.
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz:
+	@scripts/install-deps --fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <unordered_map>
 
@@ -692,7 +693,11 @@ class KeywordCompiler {
     if (!value.is_number() || value.get<double>() < 0 || !is_integral(value)) {
       fail(keyword, std::string("'") + keyword + "' must be a non-negative integer, not " + preview(value));
     }
-    return static_cast<std::size_t>(value.get<double>());
+    // A count beyond std::size_t (1e300) is no real length: clamping keeps its meaning, and
+    // converting it as it is would be undefined behaviour.
+    constexpr auto kMaxCount = std::numeric_limits<std::size_t>::max();
+    double count = value.get<double>();
+    return count >= static_cast<double>(kMaxCount) ? kMaxCount : static_cast<std::size_t>(count);
   }
 
   std::unique_ptr<RE2> regex(const std::string& keyword, const std::string& source) const {

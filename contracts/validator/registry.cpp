@@ -87,6 +87,10 @@ bool CompiledGraph::contains(const std::string& uri) const {
 void CompiledGraph::add(const std::string& uri, json document) {
   std::string retrieval = strip_empty_fragment(uri);
   if (find_resource(retrieval)) throw SchemaError(retrieval, "a schema is already registered as '" + retrieval + "'");
+  // Only a schema gets a place, and every resource root needs one (compile and resolve look it up).
+  if (!is_schema_value(document)) {
+    throw SchemaError(retrieval, "a schema document must be an object or a boolean, not " + describe_type(document));
+  }
   const json& doc = documents_.emplace_back(std::move(document));
   std::string metaschema;
   if (doc.is_object()) {

@@ -7,6 +7,15 @@ namespace runmock::engine {
 
 using namespace std::chrono;
 
+std::string format_basic_timestamp(Instant instant) {
+  std::string extended = format_timestamp(instant, 0);  // 2024-01-15T10:30:00Z
+  std::string out;
+  for (char c : extended) {
+    if (c != '-' && c != ':') out += c;
+  }
+  return out;
+}
+
 Instant default_start() { return Instant{sys_days{year{2024} / January / 15} + hours{10} + minutes{30}}; }
 
 std::string format_timestamp(Instant instant, int fraction_digits) {
@@ -84,7 +93,11 @@ std::optional<Instant> parse_timestamp(std::string_view text) {
     return std::nullopt;
   }
   if (pos != text.size()) return std::nullopt;
-  return Instant{sys_days{ymd} + hours{h} + minutes{mi} + seconds{s} + microseconds{micros}} - offset;
+  Instant instant = Instant{sys_days{ymd} + hours{h} + minutes{mi} + seconds{s} + microseconds{micros}} - offset;
+  // A leap second or an offset can carry the instant out of years 0000-9999, where
+  // format_timestamp could not write it back as RFC 3339 in UTC.
+  if (instant < Instant{sys_days{year{0} / January / 1}} || instant >= Instant{sys_days{year{10000} / January / 1}}) return std::nullopt;
+  return instant;
 }
 
 std::optional<Duration> parse_duration(std::string_view text) {

@@ -21,6 +21,9 @@ Instant default_start();
 // digits); 0, 3 or 6 force that many.
 std::string format_timestamp(Instant instant, int fraction_digits = -1);
 
+// ISO 8601's basic format in UTC, to the second: "20240115T103000Z" (SigV4's X-Amz-Date, run names).
+std::string format_basic_timestamp(Instant instant);
+
 // Parses an RFC 3339 date-time ("2024-01-15T10:30:00Z", "…T10:30:00.5+02:00"). Fractions beyond
 // microseconds are truncated. nullopt when malformed.
 std::optional<Instant> parse_timestamp(std::string_view text);

@@ -104,7 +104,7 @@ JsonText parse_json_text(std::string_view text, std::size_t max_depth) {
   }
   try {
     result.value = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number beyond a double (1e400)
     std::string what = e.what();
     if (auto end = what.find("] "); what.rfind("[json.exception", 0) == 0 && end != std::string::npos) what = what.substr(end + 2);
     result.error = "not valid JSON: " + what;

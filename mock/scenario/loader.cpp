@@ -12,6 +12,7 @@
 
 #include "engine/engine.h"
 #include "faults/fault.h"
+#include "loader/json_pointer.h"
 #include "loader/yaml_bounds.h"
 #include "loader/yaml_json.h"
 #include "scenario/pattern.h"
@@ -163,7 +164,7 @@ ParsedFile parse_file(const std::string& name, const std::string& text) {
   };
   YAML::Node root;
   try {
-    auto documents = YAML::LoadAll(text);
+    auto documents = contracts::load_yaml_documents(text);
     if (documents.size() > 1) {
       add(documents[1].Mark(), "one YAML document per file: put every scenario of the file under 'scenarios:'");
       return parsed;
@@ -171,6 +172,9 @@ ParsedFile parse_file(const std::string& name, const std::string& text) {
     if (!documents.empty()) root = documents[0];
   } catch (const YAML::Exception& e) {
     add(e.mark, "not valid YAML: " + e.msg);
+    return parsed;
+  } catch (const contracts::YamlBoundsError& e) {
+    add(e.mark(), e.what());
     return parsed;
   }
   if (!root || root.IsNull()) {
@@ -380,7 +384,7 @@ class Loader {
       std::string path = readable_path(e.instance_location);
       std::string where = path.empty() ? "" : path + ": ";
       if (kw == "additionalProperties" || kw == "unevaluatedProperties") {
-        auto tokens = pointer_tokens(e.instance_location);
+        auto tokens = contracts::pointer_tokens(e.instance_location);
         std::string key = tokens.empty() ? "" : tokens.back();
         auto parent = e.instance_location.substr(0, e.instance_location.rfind('/'));
         auto allowed = allowed_keys(e.schema_location);
@@ -508,7 +512,7 @@ class Loader {
                                          : Condition::Source::configuration;
         if (c.source == Condition::Source::body || c.source == Condition::Source::configuration) {
           if (!key.empty() && key[0] == '/') {
-            c.tokens = pointer_tokens(key);
+            c.tokens = contracts::pointer_tokens(key);
           } else {
             std::size_t start = 0;
             while (true) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "faults/prefer.h"
+#include "loader/json_pointer.h"
 #include "scenario/pattern.h"
 
 namespace runmock::scenario {
@@ -32,25 +33,6 @@ std::string lower(std::string_view text) {
 std::string scalar_text(const json& value) {
   if (value.is_string()) return value.get<std::string>();
   return value.dump();
-}
-
-const json* walk(const json& root, const std::vector<std::string>& tokens) {
-  const json* at = &root;
-  for (const auto& token : tokens) {
-    if (at->is_object()) {
-      auto it = at->find(token);
-      if (it == at->end()) return nullptr;
-      at = &*it;
-    } else if (at->is_array()) {
-      if (token.empty() || token.find_first_not_of("0123456789") != std::string::npos || token.size() > 9) return nullptr;
-      std::size_t index = std::stoul(token);
-      if (index >= at->size()) return nullptr;
-      at = &(*at)[index];
-    } else {
-      return nullptr;
-    }
-  }
-  return at;
 }
 
 bool equal_values(const json& wanted, const json& actual) {
@@ -104,10 +86,10 @@ bool Scenario::matches(const Request& request) const {
         break;
       }
       case Condition::Source::body:
-        if (request.body) value = walk(*request.body, condition.tokens);
+        if (request.body) value = contracts::find_at(*request.body, condition.tokens);
         break;
       case Condition::Source::configuration:
-        if (request.configuration) value = walk(*request.configuration, condition.tokens);
+        if (request.configuration) value = contracts::find_at(*request.configuration, condition.tokens);
         break;
     }
     if (!test(condition, value)) return false;

@@ -1,5 +1,6 @@
 #include "scenario/yaml_marks.h"
 
+#include "loader/json_pointer.h"
 #include "loader/yaml_bounds.h"
 
 namespace runmock::scenario {
@@ -52,7 +53,7 @@ YAML::Mark YamlMarks::find(const std::string& pointer, bool key) const {
   std::size_t at = 0;
   YAML::Mark deepest = places_[0].value.is_null() ? YAML::Mark() : places_[0].value;
   bool whole = true;
-  for (const auto& token : pointer_tokens(pointer)) {
+  for (const auto& token : contracts::pointer_tokens(pointer)) {
     auto child = places_[at].children.find(token);
     if (child == places_[at].children.end()) {
       whole = false;
@@ -65,32 +66,9 @@ YAML::Mark YamlMarks::find(const std::string& pointer, bool key) const {
   return deepest;
 }
 
-std::vector<std::string> pointer_tokens(const std::string& pointer) {
-  std::vector<std::string> tokens;
-  if (pointer.empty()) return tokens;
-  std::size_t start = 1;
-  while (true) {
-    std::size_t end = pointer.find('/', start);
-    std::string raw = pointer.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    std::string token;
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-      if (raw[i] == '~' && i + 1 < raw.size()) {
-        token.push_back(raw[i + 1] == '1' ? '/' : '~');
-        ++i;
-      } else {
-        token.push_back(raw[i]);
-      }
-    }
-    tokens.push_back(token);
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return tokens;
-}
-
 std::string readable_path(const std::string& pointer) {
   std::string out;
-  for (const auto& token : pointer_tokens(pointer)) {
+  for (const auto& token : contracts::pointer_tokens(pointer)) {
     bool index = !token.empty() && token.find_first_not_of("0123456789") == std::string::npos;
     if (index) {
       out += "[" + token + "]";

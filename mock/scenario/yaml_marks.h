@@ -43,7 +43,4 @@ YamlMarks collect_marks(const YAML::Node& root, std::string_view source = {});
 // "/scenarios/0/phases/1/after" → "scenarios[0].phases[1].after".
 std::string readable_path(const std::string& pointer);
 
-// Splits a JSON Pointer into unescaped tokens.
-std::vector<std::string> pointer_tokens(const std::string& pointer);
-
 }  // namespace runmock::scenario

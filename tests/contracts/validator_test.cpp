@@ -144,6 +144,15 @@ TEST(ValidatorHostile, HundredThousandDeepSchemaIsRefused) {
   }
 }
 
+// A count no instance can reach is clamped, not converted out of range (UBSan found the conversion).
+TEST(ValidatorHostile, HugeCountsMeanWhatTheySay) {
+  EXPECT_FALSE(errors_of({{"minLength", 1e300}}, "abc").empty());
+  EXPECT_TRUE(errors_of({{"maxLength", 1e300}}, "abc").empty());
+  EXPECT_FALSE(errors_of({{"minItems", 18446744073709551615u}}, json::array({1})).empty());
+  EXPECT_FALSE(errors_of({{"contains", true}, {"minContains", 1e30}}, json::array({1})).empty());
+  EXPECT_TRUE(errors_of({{"maxProperties", 1e19}}, {{"a", 1}}).empty());
+}
+
 TEST(ValidatorRegistry, UnresolvableReferenceNamesWhere) {
   SchemaRegistry registry;
   try {
@@ -172,6 +181,19 @@ TEST(ValidatorRegistry, DuplicateUriIsRefused) {
   SchemaRegistry registry;
   registry.add("https://example.test/a.json", json::object());
   EXPECT_THROW(registry.add("https://example.test/a.json", json::object()), SchemaError);
+}
+
+// Found by fuzz/schema_fuzz.cpp: a document that is no schema escaped as std::out_of_range.
+TEST(ValidatorRegistry, DocumentThatIsNoSchemaIsRefused) {
+  SchemaRegistry registry;
+  try {
+    registry.compile_document(json(184463720368547));
+    FAIL() << "expected a SchemaError";
+  } catch (const SchemaError& e) {
+    EXPECT_NE(e.detail().find("must be an object or a boolean, not integer"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(registry.add("https://example.test/list.json", json::array({json::object()})), SchemaError);
+  EXPECT_FALSE(registry.contains("https://example.test/list.json"));
 }
 
 TEST(ValidatorRegistry, CompilesAFragmentOfADocument) {

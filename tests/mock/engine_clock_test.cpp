@@ -71,6 +71,24 @@ TEST(Time, TimestampsRoundTrip) {
   }
 }
 
+// Found by fuzz/partial_timestamp_fuzz.cpp: these named instants outside years 0000-9999 in UTC,
+// which format_timestamp wrote as "10000-01-01T00:00:00Z" and "-001-12-31T23:30:00Z".
+TEST(Time, TimestampsOutsideYears0000To9999InUtcAreRefused) {
+  EXPECT_FALSE(parse_timestamp("9999-12-31T23:59:60Z"));
+  EXPECT_FALSE(parse_timestamp("9999-12-31T23:30:00-01:00"));
+  EXPECT_FALSE(parse_timestamp("0000-01-01T00:30:00+01:00"));
+  auto first = parse_timestamp("0000-01-01T00:00:00Z");
+  auto last = parse_timestamp("9999-12-31T23:59:59.999999Z");
+  ASSERT_TRUE(first && last);
+  EXPECT_EQ(parse_timestamp(format_timestamp(*first)), first);
+  EXPECT_EQ(format_timestamp(*last), "9999-12-31T23:59:59.999999Z");
+}
+
+TEST(Time, BasicTimestampsAreToTheSecondInUtc) {
+  EXPECT_EQ(format_basic_timestamp(default_start()), "20240115T103000Z");
+  EXPECT_EQ(format_basic_timestamp(*parse_timestamp("2024-01-15T10:30:59.999999+01:00")), "20240115T093059Z");
+}
+
 TEST(Time, Durations) {
   EXPECT_EQ(*parse_duration("2s"), 2s);
   EXPECT_EQ(*parse_duration("500ms"), 500ms);

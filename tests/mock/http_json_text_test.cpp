@@ -26,6 +26,17 @@ TEST(JsonText, MalformedJsonSaysWhere) {
   EXPECT_FALSE(parse_json_text("[1, 2", 64).ok());
 }
 
+// Found by fuzz/percent_decoding_fuzz.cpp: nlohmann reports a number too large for a double as an
+// out_of_range exception, not a parse_error, and it escaped parse_json_text.
+TEST(JsonText, NumberTooLargeIsRefusedNotThrown) {
+  JsonText t;
+  ASSERT_NO_THROW(t = parse_json_text(R"({"c": 1e400})", 64));
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.error.rfind("not valid JSON: ", 0), 0u) << t.error;
+  EXPECT_NE(t.error.find("1e400"), std::string::npos) << t.error;
+  EXPECT_EQ(t.error.find("[json.exception"), std::string::npos) << t.error;
+}
+
 TEST(JsonText, RefusesInvalidUtf8) {
   for (std::string bad : {std::string("{\"a\": \"\xff\"}"), std::string("{\"a\": \"\xc3\"}"), std::string("\"\xed\xa0\x80\""),
                           std::string("\"\xc0\xaf\""), std::string("\"\xf4\x90\x80\x80\"")}) {
