@@ -15,10 +15,12 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 namespace runmock::http {
 
@@ -27,6 +29,7 @@ using SteadyClock = std::chrono::steady_clock;
 namespace {
 
 constexpr std::uint64_t kWakeId = 0;                 // the eventfd that wakes every worker at stop
+constexpr std::uint64_t kDeferredId = ~std::uint64_t{0};  // the eventfd that says a request was deferred
 constexpr std::size_t kReadChunk = 64 * 1024;        // bytes read per recv()
 constexpr std::size_t kReadPerTurn = 256 * 1024;     // at most this much per wake-up, for fairness
 constexpr std::size_t kRefusedSlack = 64;            // refused newcomers kept open to be told why
@@ -95,9 +98,9 @@ const char* reason_phrase(int status) {
 
 // One client connection. `mutex` is held by whoever acts on it (the worker serving it, or the timer
 // thread or acceptor closing it); the atomics are read without it, to pick idle ones to evict.
-class Connection {
+class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  enum class Phase { idle, reading, lingering };
+  enum class Phase { idle, reading, lingering, deferred };
 
   Connection(std::uint64_t id, int fd, std::string peer, int peer_port, int local_port, const RequestLimits& limits)
       : id(id), fd(fd), peer(std::move(peer)), peer_port(peer_port), local_port(local_port), reader(limits) {}
@@ -119,6 +122,7 @@ class Connection {
   SteadyClock::time_point last_read;  // the last byte that arrived
   SteadyClock::time_point body_since;
   SteadyClock::time_point linger_until;
+  SteadyClock::time_point deferred_at;
   bool continue_sent = false;
   bool closed = false;
 
@@ -135,6 +139,7 @@ struct ConnectionPool::Impl {
   Callbacks callbacks;
   int epoll_fd = -1;
   int wake_fd = -1;
+  int deferred_fd = -1;
   std::size_t max_connections = 0;
 
   mutable std::mutex map_mutex;
@@ -170,10 +175,16 @@ struct ConnectionPool::Impl {
   void work() {
     epoll_event event{};
     while (true) {
+      while (auto deferred = next_deferred()) resume(*deferred);
       ++waiting;
       int n = ::epoll_wait(epoll_fd, &event, 1, -1);
       if (waiting.fetch_sub(1) == 1 && n == 1 && event.data.u64 != kWakeId) spawn_worker();
       if (n < 0 && errno == EINTR) continue;
+      if (n == 1 && event.data.u64 == kDeferredId) {
+        std::uint64_t count = 0;
+        [[maybe_unused]] ssize_t r = ::read(deferred_fd, &count, sizeof count);
+        continue;  // the loop's top takes the deferred requests
+      }
       if (n <= 0 || event.data.u64 == kWakeId) {
         if (pool.stopping_) break;
         continue;
@@ -181,6 +192,52 @@ struct ConnectionPool::Impl {
       if (auto connection = find(event.data.u64)) serve(*connection);
     }
     --running;
+  }
+
+  // --- requests deferred by the worker kept for short work ---
+
+  std::mutex deferred_mutex;
+  std::deque<std::shared_ptr<Connection>> deferred;
+
+  // The oldest deferred request, when this worker would not be the one kept for short work.
+  std::shared_ptr<Connection> next_deferred() {
+    if (busy.load() + 1 >= limits().max_threads) return nullptr;
+    std::lock_guard lock(deferred_mutex);
+    if (deferred.empty()) return nullptr;
+    auto c = std::move(deferred.front());
+    deferred.pop_front();
+    return c;
+  }
+
+  void defer(const std::shared_ptr<Connection>& c) {
+    c->phase = Connection::Phase::deferred;
+    c->deferred_at = SteadyClock::now();
+    {
+      std::lock_guard lock(deferred_mutex);
+      deferred.push_back(c);
+    }
+    std::uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = ::write(deferred_fd, &one, sizeof one);  // a worker waiting in epoll takes it
+  }
+
+  // A deferred request taken up again: by a free worker, or (forced) refused by the timer.
+  void resume(Connection& c, Refusal forced = Refusal::none) {
+    std::unique_lock lock(c.mutex);
+    if (c.closed || c.phase != Connection::Phase::deferred) return;
+    c.phase = Connection::Phase::reading;
+    take_requests(c, false, forced);
+  }
+
+  void refuse_overdue(SteadyClock::time_point now) {
+    std::vector<std::shared_ptr<Connection>> overdue;
+    {
+      std::lock_guard lock(deferred_mutex);
+      while (!deferred.empty() && now - deferred.front()->deferred_at >= limits().defer_timeout) {
+        overdue.push_back(std::move(deferred.front()));
+        deferred.pop_front();
+      }
+    }
+    for (const auto& c : overdue) resume(*c, Refusal::workers_busy);
   }
 
   std::shared_ptr<Connection> find(std::uint64_t id) const {
@@ -315,8 +372,9 @@ struct ConnectionPool::Impl {
     return true;
   }
 
-  // Answers every whole request the input holds, in order, then waits for more.
-  void take_requests(Connection& c, bool eof) {
+  // Answers every whole request the input holds, in order, then waits for more. `forced`: a
+  // refusal the first one gets instead of its handler.
+  void take_requests(Connection& c, bool eof, Refusal forced = Refusal::none) {
     while (true) {
       bool was_started = c.reader.started();
       bool had_head = c.reader.head_done();
@@ -329,7 +387,9 @@ struct ConnectionPool::Impl {
         return;
       }
       if (!c.reader.complete()) break;
-      if (!run_exchange(c)) return;
+      Outcome outcome = run_exchange(c, std::exchange(forced, Refusal::none));
+      if (outcome == Outcome::deferred) return;
+      if (outcome == Outcome::closed) return;
       c.reader.reset();
       c.continue_sent = false;
     }
@@ -345,28 +405,34 @@ struct ConnectionPool::Impl {
     park(c);
   }
 
-  // Runs the handler for the reader's complete request. False when the connection is done.
-  bool run_exchange(Connection& c) {
+  enum class Outcome { next, deferred, closed };
+
+  // Runs the handler for the reader's complete request.
+  Outcome run_exchange(Connection& c, Refusal forced) {
     Exchange exchange(pool, c, c.reader.request());
-    exchange.refusal_ = c.refusal != Refusal::none ? c.refusal : pool.stopping_ ? Refusal::stopping : Refusal::none;
+    exchange.refusal_ = forced != Refusal::none ? forced : c.refusal != Refusal::none ? c.refusal : pool.stopping_ ? Refusal::stopping : Refusal::none;
     std::size_t before = busy.fetch_add(1);
-    exchange.reserved_ = limits().max_threads >= 2 && before + 1 >= limits().max_threads;
+    exchange.reserved_ = forced == Refusal::none && limits().max_threads >= 2 && before + 1 >= limits().max_threads;
     try {
       callbacks.handle(exchange);
     } catch (...) {
       exchange.failed_ = true;  // never let an exception out into the worker loop
     }
     busy.fetch_sub(1);
+    if (exchange.deferred_ && !exchange.head_sent_) {
+      defer(c.shared_from_this());
+      return Outcome::deferred;
+    }
     ++c.requests;
     if (exchange.dropped_ || exchange.failed_ || !exchange.head_sent_) {
       close_now(c);
-      return false;
+      return Outcome::closed;
     }
     if (exchange.close_after_ || pool.stopping_) {
       close_gracefully(c);
-      return false;
+      return Outcome::closed;
     }
-    return true;
+    return Outcome::next;
   }
 
   // A request that could not be read: answered, then the connection closes (its rest unread).
@@ -448,6 +514,7 @@ struct ConnectionPool::Impl {
       if (stopped) break;
       lock.unlock();
       for (const auto& connection : snapshot()) expire(*connection, SteadyClock::now());
+      refuse_overdue(SteadyClock::now());
       lock.lock();
     }
   }
@@ -467,6 +534,8 @@ struct ConnectionPool::Impl {
       case Connection::Phase::reading:
         if (auto late = lateness(c, now)) answer_unreadable(c, {408, *late}, std::chrono::milliseconds(50));
         return;
+      case Connection::Phase::deferred:
+        return;  // refuse_overdue's
     }
   }
 
@@ -544,11 +613,16 @@ ConnectionPool::ConnectionPool(ConnectionLimits limits, Callbacks callbacks) : l
   Impl& i = *impl_;
   i.epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
   i.wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (i.epoll_fd < 0 || i.wake_fd < 0) throw std::runtime_error("cannot create the server's event loop (epoll)");
+  i.deferred_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (i.epoll_fd < 0 || i.wake_fd < 0 || i.deferred_fd < 0) throw std::runtime_error("cannot create the server's event loop (epoll)");
   epoll_event event{};
   event.events = EPOLLIN;  // level-triggered: once written, it wakes every worker, one after another
   event.data.u64 = kWakeId;
   ::epoll_ctl(i.epoll_fd, EPOLL_CTL_ADD, i.wake_fd, &event);
+  epoll_event deferred{};
+  deferred.events = EPOLLIN;  // level-triggered until a worker reads it
+  deferred.data.u64 = kDeferredId;
+  ::epoll_ctl(i.epoll_fd, EPOLL_CTL_ADD, i.deferred_fd, &deferred);
   // Each connection is a descriptor: stay clear of the process's limit (raised to its hard limit).
   rlimit files{};
   if (::getrlimit(RLIMIT_NOFILE, &files) == 0) {
@@ -576,6 +650,7 @@ ConnectionPool::~ConnectionPool() {
   }
   ::close(impl_->epoll_fd);
   ::close(impl_->wake_fd);
+  ::close(impl_->deferred_fd);
 }
 
 void ConnectionPool::adopt(int fd) { impl_->adopt(fd); }

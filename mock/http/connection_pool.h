@@ -14,7 +14,8 @@
 //   connection, and when none is idle it is answered 503 (Retry-After) when its request arrives;
 // - at most `max_connections_per_client` from one peer address (0: no cap), beyond that 503;
 // - one worker is kept for short work: when every other worker is inside a handler, the last one
-//   runs only what Exchange::reserved() lets the server decide (admin reads), else 503;
+//   runs only what the server lets it (admin reads); a request it defers (Exchange::defer) waits
+//   for the next free worker, and when none is free within `defer_timeout` it is answered 503;
 // - a request head must arrive whole within `header_timeout` of its first byte, no read may wait
 //   longer than `read_timeout`, and a body must arrive at `min_body_rate` bytes per second on
 //   average once `header_timeout` has passed since it began: else 408 and the connection closes;
@@ -51,6 +52,7 @@ struct ConnectionLimits {
   std::chrono::milliseconds read_timeout{5000};
   std::chrono::milliseconds write_timeout{5000};
   double min_body_rate = 1024;  // bytes per second
+  std::chrono::milliseconds defer_timeout{200};  // a deferred request waits this long for a worker
   RequestLimits request;
 };
 
@@ -59,6 +61,7 @@ enum class Refusal {
   none,
   too_many_connections,  // max_connections reached, no idle connection to close
   too_many_from_client,  // max_connections_per_client reached
+  workers_busy,          // deferred, and no worker was free within defer_timeout
   stopping,              // the server is shutting down
 };
 
@@ -78,6 +81,8 @@ class Exchange {
   Refusal refusal() const { return refusal_; }
   // True when this is the worker kept for short work: every other one is inside a handler.
   bool reserved() const { return reserved_; }
+  // Leaves the request (unanswered) to the next free worker; the handler returns at once.
+  void defer() { deferred_ = true; }
   bool stopping() const;
 
   // A whole answer. Content-Length is added; the body is left out for HEAD (its length stays).
@@ -117,6 +122,7 @@ class Exchange {
   bool failed_ = false;
   bool close_after_ = false;
   bool dropped_ = false;
+  bool deferred_ = false;
   std::chrono::milliseconds write_timeout_;
 };
 

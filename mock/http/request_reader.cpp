@@ -150,6 +150,9 @@ std::size_t RequestReader::read_head(std::string_view input) {
   if (end == std::string_view::npos) {
     scanned_ = input.size();
     std::size_t line_end = input.find('\n');
+    // What the request line says is known before the head is whole: a head that never ends (too
+    // slow, too big) is answered in the shape of the API its path names.
+    if (line_end != std::string_view::npos && request_.method.empty()) note_request_line(without_cr(input.substr(0, line_end)));
     if (line_end == std::string_view::npos && input.size() > limits_.max_target_bytes + 64) {
       fail(414, "the request line is longer than " + std::to_string(limits_.max_target_bytes) + " bytes");
     } else if (input.size() > limits_.max_head_bytes) {
@@ -158,6 +161,7 @@ std::size_t RequestReader::read_head(std::string_view input) {
     return skipped;
   }
   if (end > limits_.max_head_bytes) {
+    note_request_line(without_cr(input.substr(0, input.find('\n'))));
     fail(431, "the request head (request line and headers) is over " + std::to_string(limits_.max_head_bytes) + " bytes");
     return skipped;
   }
@@ -177,6 +181,17 @@ bool RequestReader::parse_head(std::string_view head) {
     if (!parse_header_line(line)) return false;
   }
   return true;
+}
+
+void RequestReader::note_request_line(std::string_view line) {
+  auto first = line.find(' ');
+  auto last = line.rfind(' ');
+  if (first == std::string_view::npos || first == last) return;
+  std::string_view method = line.substr(0, first);
+  std::string_view target = line.substr(first + 1, last - first - 1);
+  if (!is_token(method) || target.empty() || target[0] != '/' || target.size() > limits_.max_target_bytes) return;
+  request_.method = std::string(method);
+  request_.target = std::string(target);
 }
 
 bool RequestReader::parse_request_line(std::string_view line) {

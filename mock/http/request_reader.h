@@ -88,6 +88,7 @@ class RequestReader {
   std::size_t read_trailer(std::string_view input);
   bool parse_head(std::string_view head);
   bool parse_request_line(std::string_view line);
+  void note_request_line(std::string_view line);
   bool parse_header_line(std::string_view line);
   bool apply_framing();
   void fail(int status, std::string message);
