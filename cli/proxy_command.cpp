@@ -3,10 +3,12 @@
 #include <iostream>
 #include <memory>
 
+#include "http/allocator.h"
 #include "http/server.h"
 #include "http/signals.h"
 #include "loader/api_contract.h"
 #include "proxy/proxy.h"
+#include "registry/registry.h"
 #include "server_flags.h"
 
 namespace runmock::cli {
@@ -19,6 +21,7 @@ struct ProxyOptions {
   std::string api;
   std::string mode = "report";
   std::string contracts_dir;
+  std::vector<std::string> api_dirs;
   int timeout = 30;
   std::size_t max_checked_body_bytes = 4 << 20;
   std::size_t max_runs = 100000;
@@ -42,20 +45,29 @@ int run_proxy(ProxyOptions& options) {
   config.max_checked_body_bytes = options.max_checked_body_bytes;
   config.max_tracked_runs = options.max_runs;
 
-  auto contracts = contracts::load_all(options.contracts_dir.empty() ? contracts::default_contracts_dir()
-                                                                     : std::filesystem::path(options.contracts_dir));
-  auto contract = contracts.find(options.api);
-  if (contract == contracts.end()) {
+  registry::ApiRegistry apis = [&] {
+    try {
+      std::vector<std::filesystem::path> api_dirs(options.api_dirs.begin(), options.api_dirs.end());
+      return registry::ApiRegistry::load(options.contracts_dir.empty() ? contracts::default_contracts_dir() : std::filesystem::path(options.contracts_dir),
+                                         api_dirs);
+    } catch (const registry::RegistryError& e) {
+      throw StartupError{e.what()};
+    }
+  }();
+  const registry::ApiEntry* entry = apis.find(options.api);
+  if (!entry) {
     std::string known;
-    for (const auto& [name, c] : contracts) known += (known.empty() ? "" : ", ") + name;
+    for (const auto& name : apis.names()) known += (known.empty() ? "" : ", ") + name;
     throw StartupError{"--api: no contract '" + options.api + "' (" + known + ")"};
   }
   if (auto usage = finish_server_flags(options.server, options.server_flags); !usage.empty()) throw StartupError{usage};
   options.server.name = "runmock proxy";
   options.server.faults = false;  // a client's Prefer: fault=... is for the target (a runmock serve, say)
 
+  options.server.cors_headers = apis.cors_headers();
   http::Server server(options.server);
-  proxy::Proxy proxy(contract->second, config);
+  http::AllocatorPolicy allocator;
+  proxy::Proxy proxy(*entry->contract, entry->dialect, config);
   proxy.install(server);
   http::ShutdownSignals signals;
   try {
@@ -76,7 +88,7 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
   s.max_body_bytes = 16 << 20;
   CLI::App* cmd = app.add_subcommand("proxy", "Forward traffic to a real server and check it against the contract and lifecycle");
   cmd->add_option("--target", options->target, "the real server: http(s)://HOST:PORT[/base]")->required();
-  cmd->add_option("--api", options->api, "the API it serves: emergence, amperity or pennsieve")->required();
+  cmd->add_option("--api", options->api, "the API it serves (an API folder's name: contracts/<api>/, or an --api-dir)")->required();
   cmd->add_option("--mode", options->mode, "report: forward everything; enforce: answer invalid requests without forwarding them")
       ->check(CLI::IsMember({"report", "enforce"}))
       ->capture_default_str();
@@ -87,6 +99,7 @@ void add_proxy_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-checked-body-bytes", options->max_checked_body_bytes, "larger JSON answers stream through unchecked")->capture_default_str();
   cmd->add_option("--max-runs", options->max_runs, "runs followed across polls (the least recently seen is forgotten)")->capture_default_str();
   cmd->add_option("--contracts", options->contracts_dir, "folder of the API contracts (default: the bundled contracts/)");
+  cmd->add_option("--api-dir", options->api_dirs, "an API folder (runmock import-openapi makes one); repeatable")->check(CLI::ExistingDirectory);
   cmd->callback([options, &exit_code] {
     try {
       exit_code = run_proxy(*options);

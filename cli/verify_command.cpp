@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "loader/api_contract.h"
+#include "registry/registry.h"
 #include "verify/verifier.h"
 
 namespace runmock::cli {
@@ -21,6 +22,7 @@ constexpr int kUsageError = 2;
 struct VerifyCommandOptions {
   std::string target;
   std::string api;
+  std::vector<std::string> api_dirs;
   std::vector<std::string> headers;
   std::vector<std::string> tenant_b_headers;
   std::vector<std::string> only;
@@ -52,23 +54,49 @@ std::chrono::milliseconds duration_option(double seconds, const std::string& fla
   return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
 }
 
+// The API to verify: --api among the bundled APIs and the --api-dir ones (--api may be left out
+// when one --api-dir is given).
+const registry::ApiEntry& api_to_verify(const registry::ApiRegistry& apis, const VerifyCommandOptions& options) {
+  std::string name = options.api;
+  if (name.empty() && options.api_dirs.size() == 1) {
+    for (const auto& e : apis.entries()) {
+      if (!e->bundled) name = e->name;
+    }
+  }
+  if (name.empty()) throw UsageError{"--api: name the API the server speaks"};
+  const registry::ApiEntry* entry = apis.find(name);
+  if (!entry) {
+    std::string known;
+    for (const auto& n : apis.names()) known += (known.empty() ? "" : ", ") + n;
+    throw UsageError{"--api: no API '" + name + "' (" + known + ")"};
+  }
+  return *entry;
+}
+
 int run_verify(const VerifyCommandOptions& options) {
-  const auto* profile = verify::find_profile(options.api);
-  if (!profile) throw UsageError{"--api '" + options.api + "' has no verify profile"};
+  fs::path contracts_dir = contracts::default_contracts_dir();
+  registry::ApiRegistry apis = [&] {
+    try {
+      return registry::ApiRegistry::load(contracts_dir, std::vector<fs::path>(options.api_dirs.begin(), options.api_dirs.end()));
+    } catch (const registry::RegistryError& e) {
+      throw UsageError{e.what()};
+    }
+  }();
+  const registry::ApiEntry& entry = api_to_verify(apis, options);
+  const contracts::ApiContract& contract = *entry.contract;
+  verify::ApiProfile profile = verify::profile_of(entry.dialect, contract);
   verify::VerifyOptions verify_options;
   verify_options.headers = parse_headers(options.headers, "--header");
   verify_options.tenant_b_headers = parse_headers(options.tenant_b_headers, "--tenant-b-header");
   verify_options.poll_interval = duration_option(options.poll_interval, "--poll-interval");
   verify_options.timeout = duration_option(options.timeout, "--timeout");
 
-  fs::path contracts_dir = contracts::default_contracts_dir();
-  auto contract = contracts::ApiContract::load(contracts_dir / options.api);
   for (const auto& operation : options.only) {
-    if (!contract.find(operation)) throw UsageError{"--only '" + operation + "' is not an operation of the " + options.api + " contract"};
+    if (!contract.find(operation)) throw UsageError{"--only '" + operation + "' is not an operation of the " + entry.name + " contract"};
     verify_options.only.insert(operation);
   }
   // The documented examples sit next to the contracts in the source tree.
-  auto fixtures = verify::load_request_fixtures(contracts_dir.parent_path() / "fixtures", options.api);
+  auto fixtures = verify::load_request_fixtures(contracts_dir.parent_path() / "fixtures", entry.name);
 
   std::unique_ptr<verify::Target> target;
   try {
@@ -97,7 +125,7 @@ int run_verify(const VerifyCommandOptions& options) {
   };
 
   auto start = std::chrono::steady_clock::now();
-  verify::Verifier verifier(contract, *profile, std::move(fixtures), *target, verify_options, on_check);
+  verify::Verifier verifier(contract, profile, std::move(fixtures), *target, verify_options, on_check);
   std::vector<verify::Check> checks;
   try {
     checks = verifier.run();
@@ -116,11 +144,11 @@ int run_verify(const VerifyCommandOptions& options) {
   auto summary = verify::summarize(checks);
 
   if (junit.is_open()) {
-    junit << verify::junit_xml(options.api, checks, seconds);
+    junit << verify::junit_xml(entry.name, checks, seconds);
     if (!junit.flush()) throw UsageError{"--junit '" + options.junit + "': cannot write the file"};
   }
   if (options.json_output) {
-    std::cout << verify::json_report(options.api, options.target, checks, seconds).dump(2) << "\n";
+    std::cout << verify::json_report(entry.name, options.target, checks, seconds).dump(2) << "\n";
   } else {
     std::cout << verify::summary_line(summary, seconds) << "\n";
   }
@@ -140,7 +168,9 @@ void add_verify_command(CLI::App& app, int& exit_code) {
       "  runmock verify --target http://127.0.0.1:8089 --api emergence \\\n"
       "    --header \"Authorization: Bearer $(runmock token)\" --junit verify.xml");
   cmd->add_option("--target", options->target, "the server's base URL, http://HOST:PORT[/PATH]")->required();
-  cmd->add_option("--api", options->api, "the API the server speaks")->required()->check(CLI::IsMember(verify::profiled_apis()));
+  cmd->add_option("--api", options->api, "the API the server speaks (a folder of contracts/, or of an --api-dir)");
+  cmd->add_option("--api-dir", options->api_dirs, "an API folder (runmock import-openapi makes one); with one, --api may be left out")
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--header", options->headers, "a header sent with every request, 'Name: value' (repeatable)");
   cmd->add_option("--tenant-b-header", options->tenant_b_headers,
                   "a header of a second tenant, replacing tenant A's of the same name, for the isolation check (repeatable)");

@@ -45,8 +45,8 @@ class Loader {
   Loader(const fs::path& dir, std::string& name, std::string& base, std::shared_ptr<schema::SchemaRegistry>& registry)
       : dir_(dir), name_(name), base_(base), registry_(registry) {}
 
-  void load_schemas(std::map<std::string, schema::Schema>& models) {
-    name_ = dir_.filename().string();
+  void load_schemas(std::map<std::string, schema::Schema>& models, const std::string& name) {
+    name_ = name.empty() ? dir_.filename().string() : name;
     base_ = std::string(kContractUriPrefix) + name_ + "/";
     registry_ = std::make_shared<schema::SchemaRegistry>();
     std::vector<fs::path> files;
@@ -342,13 +342,13 @@ const std::string* find_value(const std::map<std::string, std::string>& values, 
 
 }  // namespace
 
-ApiContract ApiContract::load(const fs::path& api_dir) {
+ApiContract ApiContract::load(const fs::path& api_dir, const std::string& name, const fs::path& contracts_dir) {
   ApiContract contract;
   try {
     Loader loader(api_dir, contract.name_, contract.base_uri_, contract.registry_);
-    loader.load_schemas(contract.models_);
+    loader.load_schemas(contract.models_, name);
     loader.load_openapi(contract.operations_);
-    contract.lifecycle_ = loader.load_lifecycle(api_dir.parent_path());
+    contract.lifecycle_ = loader.load_lifecycle(contracts_dir.empty() ? api_dir.parent_path() : contracts_dir);
   } catch (const ContractError&) {
     throw;
   } catch (const std::exception& e) {

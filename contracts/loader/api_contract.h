@@ -58,8 +58,10 @@ struct Operation {
 
 class ApiContract {
  public:
-  // Loads contracts/<api>/ (the folder's name is the API's name). Throws ContractError.
-  static ApiContract load(const std::filesystem::path& api_dir);
+  // Loads an API folder: contracts/<api>/ (the folder's name is the API's name, and lifecycle.json is
+  // checked against its parent's lifecycle.schema.json), or any folder given `name` and the
+  // `contracts_dir` whose lifecycle.schema.json applies. Throws ContractError.
+  static ApiContract load(const std::filesystem::path& api_dir, const std::string& name = "", const std::filesystem::path& contracts_dir = {});
 
   const std::string& name() const { return name_; }
   const std::vector<Operation>& operations() const { return operations_; }

@@ -4,9 +4,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "dialects/amperity.h"
-#include "dialects/emergence.h"
-#include "dialects/pennsieve.h"
+#include "dialect/error_shape.h"
 #include "http/json_text.h"
 #include "validator/json_value.h"
 
@@ -47,19 +45,6 @@ NameSet connection_headers(const std::vector<std::string>& connection_values) {
     }
   }
   return names;
-}
-
-struct ApiErrors {
-  http::ErrorFormatter format;
-  int wrong_content_type_status;
-  int refusal_status;  // what the API answers an invalid request with
-};
-
-ApiErrors api_errors(const std::string& api) {
-  if (api == dialects::Emergence::kApi) return {&dialects::Emergence::error_body, 400, 422};
-  if (api == dialects::Amperity::kApi) return {&dialects::Amperity::error_body, 400, 400};
-  if (api == dialects::Pennsieve::kApi) return {&dialects::Pennsieve::error_body, 415, 400};
-  throw std::invalid_argument("runmock knows no API '" + api + "' (emergence, amperity, pennsieve)");
 }
 
 std::string run_id_of(const json& representation) {
@@ -112,20 +97,21 @@ std::optional<Mode> parse_mode(std::string_view name) {
   return std::nullopt;
 }
 
-http::Dialect proxy_dialect(const std::string& api) {
-  ApiErrors errors = api_errors(api);
-  return {api, {"/"}, errors.format, errors.wrong_content_type_status};
+http::Dialect proxy_dialect(const dialect::DialectSpec& spec) {
+  const dialect::ErrorsSpec* errors = &spec.errors;
+  return {spec.api, {"/"}, [errors](const http::ErrorInfo& info) { return dialect::error_body(*errors, info); }, spec.errors.wrong_content_type};
 }
 
-Proxy::Proxy(const contracts::ApiContract& contract, ProxyConfig config)
+Proxy::Proxy(const contracts::ApiContract& contract, const dialect::DialectSpec& spec, ProxyConfig config)
     : contract_(contract),
+      spec_(spec),
       config_(std::move(config)),
       matcher_(contract),
       tracker_(contract.lifecycle(), config_.max_tracked_runs),
-      refusal_status_(api_errors(contract.name()).refusal_status) {}
+      refusal_status_(spec.errors.details == dialect::ErrorsSpec::Details::field_list ? 422 : spec.errors.bad_request.status) {}
 
 void Proxy::install(http::Server& server) {
-  server.add_dialect(proxy_dialect(contract_.name()));
+  server.add_dialect(proxy_dialect(spec_));
   layer_cors_ = server.config().cors;
   for (const char* method : {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
     server.route(contract_.name(), method, "/{path...}", [this](http::RequestContext& ctx) { return forward(ctx); });

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "dialect/spec.h"
 #include "http/server.h"
 #include "loader/api_contract.h"
 #include "proxy/operation_matcher.h"
@@ -47,13 +48,13 @@ struct ProxyConfig {
 };
 
 // The dialect (name, error shape) of an API for a proxy in front of it: every path is the API's.
-// Throws std::invalid_argument for an API runmock does not know.
-http::Dialect proxy_dialect(const std::string& api);
+http::Dialect proxy_dialect(const dialect::DialectSpec& spec);
 
 class Proxy {
  public:
-  // `contract` must outlive the proxy; the proxy must outlive the server it is installed on.
-  Proxy(const contracts::ApiContract& contract, ProxyConfig config);
+  // `contract` and `spec` (the API's dialect file: its error shape) must outlive the proxy; the
+  // proxy must outlive the server it is installed on.
+  Proxy(const contracts::ApiContract& contract, const dialect::DialectSpec& spec, ProxyConfig config);
 
   // Adds the API's dialect and a route for every method and path (the admin API keeps its own).
   void install(http::Server& server);
@@ -77,6 +78,7 @@ class Proxy {
   std::vector<std::pair<std::string, std::string>> answer_headers(const UpstreamHead& head) const;
 
   const contracts::ApiContract& contract_;
+  const dialect::DialectSpec& spec_;
   ProxyConfig config_;
   OperationMatcher matcher_;
   RunTracker tracker_;

@@ -1,11 +1,14 @@
-// What verify must know about each API that its contract does not say: which operation creates,
-// reads, lists and cancels a run, where the run's id travels, and how a credential is broken.
-// States, terminal states and field rules come from the contract's lifecycle.json.
+// What verify must know about an API beyond its contract: which operation creates, reads, lists and
+// cancels a run, where the run's id travels, and how a credential is broken. All of it is derived
+// from the API's dialect file (its roles, representations, auth and tenancy) and its contract.
 #pragma once
 
 #include <map>
 #include <string>
 #include <vector>
+
+#include "dialect/spec.h"
+#include "loader/api_contract.h"
 
 namespace runmock::verify {
 
@@ -33,10 +36,6 @@ struct ApiProfile {
   std::map<std::string, std::string> not_exercised;
 };
 
-// The profile of `api`, or null for an unknown API.
-const ApiProfile* find_profile(const std::string& api);
-
-// The names of the APIs with a profile, for usage messages.
-std::vector<std::string> profiled_apis();
+ApiProfile profile_of(const dialect::DialectSpec& spec, const contracts::ApiContract& contract);
 
 }  // namespace runmock::verify

@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <csignal>
@@ -81,6 +82,21 @@ std::string requested_headers(std::string_view value) {
 std::optional<std::string> header_of(const RequestData& data, std::string_view name) {
   auto it = data.headers.find(name);
   return it == data.headers.end() ? std::nullopt : std::optional<std::string>(it->second);
+}
+
+// A query as the journal and the log keep it: the value of an access_token (a credential, RFC
+// 6750 section 2.3) is replaced by "REDACTED".
+std::string redacted_query(const std::string& query) {
+  if (query.find("access_token") == std::string::npos) return query;
+  std::string out;
+  std::size_t at = 0;
+  for (bool first = true;; first = false) {
+    std::size_t amp = query.find('&', at);
+    std::string pair = query.substr(at, amp == std::string::npos ? std::string::npos : amp - at);
+    out += (first ? "" : "&") + (pair.rfind("access_token=", 0) == 0 ? std::string("access_token=REDACTED") : pair);
+    if (amp == std::string::npos) return out;
+    at = amp + 1;
+  }
 }
 
 // The methods runmock routes; any other is answered 501 (RFC 9110 section 9.1).
@@ -282,9 +298,12 @@ struct Server::Impl {
       return error_in(dialect_for(data.path), request_id, 403, "CORS: origin '" + origin + "' is not allowed here");
     }
     std::string methods = allowed.empty() ? "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS" : join_methods(allowed);
+    std::string allowed_headers = kCorsAllowHeadersBefore;
+    for (const auto& h : config.cors_headers) allowed_headers += ", " + h;
+    allowed_headers += std::string(", ") + kCorsAllowHeadersAfter;
     Response r = Response::empty(204);
     r.with_header("Access-Control-Allow-Methods", methods)
-        .with_header("Access-Control-Allow-Headers", kCorsAllowHeaders + requested_headers(header_of(data, "Access-Control-Request-Headers").value_or("")))
+        .with_header("Access-Control-Allow-Headers", allowed_headers + requested_headers(header_of(data, "Access-Control-Request-Headers").value_or("")))
         .with_header("Access-Control-Max-Age", "600");
     return r;
   }
@@ -316,7 +335,7 @@ struct Server::Impl {
     entry.method = data.method;
     entry.path = data.path;
     auto q = data.target.find('?');
-    if (q != std::string::npos) entry.query = data.target.substr(q + 1);
+    if (q != std::string::npos) entry.query = redacted_query(data.target.substr(q + 1));
     entry.api = dialect_for(data.path).name;
     return entry;
   }
@@ -340,7 +359,7 @@ struct Server::Impl {
 
   // A request the connection layer will not let run (overload, shutdown): 503 and a closed
   // connection. False when the request may go on.
-  bool refuse_overload(Exchange& exchange, const Route* route, bool admin_path, Answer& answer, JournalEntry& entry, const Dialect& dialect) {
+  bool refuse_overload(Exchange& exchange, Answer& answer, JournalEntry& entry, const Dialect& dialect) {
     std::string message;
     switch (exchange.refusal()) {
       case Refusal::too_many_connections:
@@ -349,11 +368,11 @@ struct Server::Impl {
       case Refusal::too_many_from_client:
         message = "this client has " + std::to_string(config.max_connections_per_client) + " connections open (--max-connections-per-client)";
         break;
-      case Refusal::stopping: message = "runmock is shutting down"; break;
-      case Refusal::none:
-        if (!exchange.reserved() || (admin_path && route && !route->options.long_running)) return false;
-        message = "every worker is busy (" + std::to_string(config.threads) + ", --threads); one is kept for short admin requests";
+      case Refusal::workers_busy:
+        message = "every worker is busy (" + std::to_string(config.threads) + ", --threads; one is kept for short admin requests)";
         break;
+      case Refusal::stopping: message = "runmock is shutting down"; break;
+      case Refusal::none: return false;
     }
     refuse(answer, entry, dialect, 503, "connection", "Service unavailable: " + message + "; retry later", verdict::refused);
     answer.out.with_header("Retry-After", "1");
@@ -432,21 +451,32 @@ struct Server::Impl {
     return false;
   }
 
+  // On the worker kept for short work, only short admin requests run; the others wait for a free
+  // worker (the connection pool defers them).
+  bool defer_on_reserved_worker(Exchange& exchange, const RequestData& data, bool admin_path) const {
+    if (!exchange.reserved() || exchange.refusal() != Refusal::none) return false;
+    Router::Match match = router.match(data.method, data.path);
+    bool short_admin = admin_path && match.kind == Router::Match::Kind::found && !routes[match.index].options.long_running;
+    if (short_admin) return false;
+    exchange.defer();
+    return true;
+  }
+
   // Every complete request comes here, on a worker of the connection pool.
   void handle(Exchange& exchange) {
     tls_server = this;
     Clock::time_point start = Clock::now();
     RequestData data = request_data(exchange);
-    JournalEntry entry = begin_entry(data);
     bool admin_path = is_admin_path(data.path);
+    if (defer_on_reserved_worker(exchange, data, admin_path)) return;
+    JournalEntry entry = begin_entry(data);
     const Dialect& dialect = dialect_for(data.path);
     Answer answer;
     answer.journal = !admin_path;
     std::string origin = header_of(data, "Origin").value_or("");
     try {
       Router::Match match = router.match(data.method, data.path);
-      const Route* route = match.kind == Router::Match::Kind::found ? &routes[match.index] : nullptr;
-      if (!refuse_overload(exchange, route, admin_path, answer, entry, dialect)) {
+      if (!refuse_overload(exchange, answer, entry, dialect)) {
         if (auto refusal = admin_path ? admin_refusal(data) : std::nullopt) {
           refuse(answer, entry, dialect, refusal->status, refusal->in, refusal->message);
         } else {
@@ -506,10 +536,11 @@ struct Server::Impl {
 
   std::string not_found_message(const Dialect& dialect, const std::string& method, const std::string& path) const {
     if (!dialect.name.empty()) return "no " + dialect.name + " route matches " + method + " " + path;
+    std::vector<std::string> all;
+    for (const auto& d : dialects) all.insert(all.end(), d->path_prefixes.begin(), d->path_prefixes.end());
+    std::sort(all.begin(), all.end());  // byte order: the same whatever order the APIs were added in
     std::string prefixes;
-    for (const auto& d : dialects) {
-      for (const auto& p : d->path_prefixes) prefixes += (prefixes.empty() ? "" : ", ") + p;
-    }
+    for (const auto& p : all) prefixes += (prefixes.empty() ? "" : ", ") + p;
     return "runmock has no route for " + method + " " + path + " (it serves paths under " + prefixes + ")";
   }
 

@@ -53,6 +53,7 @@ struct ServerConfig {
   LogFormat log_format = LogFormat::text;     // --log-format text|json|off
   bool cors = true;                           // --no-cors sets false
   std::vector<std::string> cors_origins;      // --cors-origin (repeatable): API routes answer only these origins; empty: any
+  std::vector<std::string> cors_headers;      // request headers of the APIs that preflights allow (the registry's: tenant, version ...)
   // The admin API (/__runmock/) is the developer's own: no other web page may read or drive it.
   std::vector<std::string> admin_origins;     // --admin-origin (repeatable): other origins allowed to call it (CORS included)
   std::vector<std::string> admin_hosts;       // --admin-host (repeatable): Host names it answers besides the listening address and loopback
@@ -166,8 +167,10 @@ class Server {
   std::unique_ptr<Impl> impl_;
 };
 
-// CORS headers the layer allows in preflights (beyond any the browser asks for) and exposes.
-inline constexpr const char* kCorsAllowHeaders = "Authorization, Content-Type, X-Project-ID, amperity-tenant, api-version, Prefer, Last-Event-ID, Accept";
+// CORS: the headers every preflight allows (with ServerConfig::cors_headers after the first two,
+// and any the browser asks for), and the headers answers expose.
+inline constexpr const char* kCorsAllowHeadersBefore = "Authorization, Content-Type";
+inline constexpr const char* kCorsAllowHeadersAfter = "Prefer, Last-Event-ID, Accept";
 inline constexpr const char* kCorsExposeHeaders = "X-Request-Id, Retry-After, Location";
 
 

@@ -304,7 +304,9 @@ TEST_F(ServerTest, WrongMethodIs405WithAllow) {
 }
 
 TEST_F(ServerTest, CorsPreflightAndResponseHeaders) {
-  start();
+  ServerConfig config;
+  config.cors_headers = {"X-Project-ID", "amperity-tenant", "api-version"};  // what serve's registry gives
+  start(config);
   auto c = client();
   auto r = c.Options("/api/test/things/1", {{"Origin", "http://localhost:3000"},
                                             {"Access-Control-Request-Method", "GET"},

@@ -1,13 +1,17 @@
-// The bundled amperity scenarios, played on a manual clock (and stopped at every step), give
-// workflows that keep to the contract (both views of getWorkflowRun) and to the lifecycle, poll
-// after poll; and the dialect's small pieces (partial timestamps, the overview, the error body).
+// The bundled amperity scenarios, played on a manual clock (and stopped at every step) and shown as
+// contracts/amperity/dialect.yaml's representations, give workflows that keep to the contract (both
+// views of getWorkflowRun) and to the lifecycle, poll after poll; and the dialect's small pieces
+// (partial timestamps, the overview, the error body).
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <nlohmann/json.hpp>
 
-#include "dialects/amperity.h"
+#include "dialect/error_shape.h"
+#include "engine/engine.h"
 #include "engine/time.h"
+#include "mechanisms/partial_timestamp.h"
+#include "registry/registry.h"
 #include "scenario_test_support.h"
 
 using namespace std::chrono_literals;
@@ -16,7 +20,26 @@ using runmock::testing::all_contracts;
 using runmock::testing::load_options;
 namespace engine = runmock::engine;
 namespace scenario = runmock::scenario;
-namespace dialects = runmock::dialects;
+namespace dialect = runmock::dialect;
+
+namespace {
+
+const runmock::registry::ApiRegistry& apis() {
+  static const auto registry = runmock::registry::ApiRegistry::load(runmock::contracts::default_contracts_dir());
+  return registry;
+}
+
+const dialect::DialectSpec& amperity() { return apis().find("amperity")->dialect; }
+
+json render(const std::string& representation, const engine::RunSnapshot& run) {
+  dialect::Scope scope;
+  scope.run = &run;
+  scope.fraction_digits = amperity().fraction_digits;
+  scope.representations = &amperity().representations;
+  return amperity().representations.render(representation, scope);
+}
+
+}  // namespace
 
 TEST(AmperityScenarios, EveryBundledScenarioPlaysWithinTheContractAndLifecycle) {
   const auto& contract = all_contracts().at("amperity");
@@ -38,7 +61,6 @@ TEST(AmperityScenarios, EveryBundledScenarioPlaysWithinTheContractAndLifecycle) 
       SCOPED_TRACE(s->name + " stopped at step " + std::to_string(stop_at));
       engine::Engine engine(engine::Clock::manual(), {});
       engine.add_api("amperity", contract.lifecycle());
-      dialects::Amperity amperity(engine, registry, contract, {});
       engine::CreateRequest request;
       request.api = "amperity";
       request.tenant = "socktown";
@@ -58,11 +80,11 @@ TEST(AmperityScenarios, EveryBundledScenarioPlaysWithinTheContractAndLifecycle) 
         auto next = engine.observe(run.id());
         ASSERT_TRUE(next);
         run = *next;
-        json verbose = amperity.workflow(run);
+        json verbose = render("workflow", run);
         for (const auto& e : contract.check_response_body(*get, 200, verbose, "verbose")) {
           ADD_FAILURE() << run.state() << " verbose: " << e.instance_location << ": " << e.message;
         }
-        for (const auto& e : contract.check_response_body(*get, 200, dialects::Amperity::overview(verbose), "overview")) {
+        for (const auto& e : contract.check_response_body(*get, 200, render("overview", run), "overview")) {
           ADD_FAILURE() << run.state() << " overview: " << e.instance_location << ": " << e.message;
         }
         for (const auto& v : contract.lifecycle().check(verbose)) ADD_FAILURE() << run.state() << ": " << v.instance_location << ": " << v.message;
@@ -90,7 +112,7 @@ TEST(AmperityScenarios, EveryBundledScenarioPlaysWithinTheContractAndLifecycle) 
 
 TEST(AmperityScenarios, PartialTimestampsNameTheirFirstInstant) {
   auto at = [](const std::string& text) {
-    auto instant = dialects::parse_partial_timestamp(text);
+    auto instant = runmock::mechanisms::parse_partial_timestamp(text);
     return instant ? engine::format_timestamp(*instant) : std::string("none");
   };
   EXPECT_EQ(at("2024"), "2024-01-01T00:00:00Z");
@@ -106,10 +128,21 @@ TEST(AmperityScenarios, PartialTimestampsNameTheirFirstInstant) {
 }
 
 TEST(AmperityScenarios, OverviewKeepsOnlyItsSevenProperties) {
-  json verbose = {{"id", "wf-20240115-12345-ABCDE"}, {"name", "Daily"}, {"type", "courier.group/run"}, {"state", "succeeded"},
-                  {"tenant", "t"}, {"created_at", "2024-01-15T10:30:00.000Z"}, {"ended_at", "2024-01-15T10:31:00.000Z"},
-                  {"task_instances", json::array()}, {"principal_id", "x"}};
-  json overview = dialects::Amperity::overview(verbose);
+  engine::Engine engine(engine::Clock::manual(), {});
+  const auto& contract = all_contracts().at("amperity");
+  engine.add_api("amperity", contract.lifecycle());
+  scenario::ScenarioRegistry registry({scenario::default_scenarios_dir()}, load_options());
+  ASSERT_TRUE(registry.reload().ok());
+  engine::CreateRequest request;
+  request.api = "amperity";
+  request.tenant = "t";
+  request.script = registry.current()->default_for("amperity")->script;
+  request.data = {{"name", "Daily"}, {"type", "courier.group/run"}, {"tenant", "t"}, {"version", "etv-1"}};
+  engine::RunSnapshot run = engine.create(std::move(request));
+  engine.advance_clock(std::chrono::hours(1));
+  run = *engine.observe(run.id());
+  ASSERT_TRUE(run.terminal());
+  json overview = render("overview", run);
   EXPECT_EQ(overview.size(), 7u);
   EXPECT_FALSE(overview.contains("task_instances"));
 }
@@ -119,7 +152,7 @@ TEST(AmperityScenarios, ErrorBodyHasTheDocumentedShape) {
   info.status = 404;
   info.message = "Not found";
   info.request_id = "req-000001";
-  json body = dialects::Amperity::error_body(info);
+  json body = dialect::error_body(amperity().errors, info);
   EXPECT_EQ(body["status"], 404);
   EXPECT_EQ(body["message"], "Not found");
   EXPECT_EQ(body["request_id"], "req-000001");
