@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "import_command.h"
 #include "lint_command.h"
 #include "proxy_command.h"
 #include "serve_command.h"
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   runmock::cli::add_token_command(app, exit_code);
   runmock::cli::add_proxy_command(app, exit_code);
   runmock::cli::add_verify_command(app, exit_code);
+  runmock::cli::add_import_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 #include <stdexcept>
+#include <tuple>
 
 namespace runmock::http {
 
@@ -36,10 +37,14 @@ PathTemplate::PathTemplate(std::string pattern) : pattern_(std::move(pattern)) {
       catch_all_ = true;
     }
     if (!part.empty() && part.front() == '{') {
-      if (part.size() < 3 || part.back() != '}' || part.substr(1, part.size() - 2).find_first_of("{}") != std::string::npos) {
-        throw std::invalid_argument("path template '" + pattern_ + "': segment '" + part + "' is not a {name}");
+      const auto close = part.find('}');
+      if (close == std::string::npos || close < 2 || part.find_first_of("{}", close + 1) != std::string::npos ||
+          part.substr(1, close - 1).find('{') != std::string::npos || (catch_all_ && close + 1 != part.size())) {
+        throw std::invalid_argument("path template '" + pattern_ + "': segment '" + part + "' is not a {name} or {name}suffix");
       }
-      segment.text = part.substr(1, part.size() - 2);
+      segment.text = part.substr(1, close - 1);
+      segment.suffix = part.substr(close + 1);
+      if (!segment.suffix.empty()) ++suffixed_;
       segment.parameter = true;
       if (!names.insert(segment.text).second) {
         throw std::invalid_argument("path template '" + pattern_ + "' names the parameter '" + segment.text + "' twice");
@@ -62,12 +67,17 @@ bool PathTemplate::match(std::string_view path, PathParams* params) const {
   if (catch_all_ ? parts.size() < fixed : parts.size() != fixed) return false;
   for (std::size_t i = 0; i < fixed; ++i) {
     const Segment& segment = segments_[i];
-    if (segment.parameter ? parts[i].empty() : parts[i] != segment.text) return false;
+    if (!segment.parameter) {
+      if (parts[i] != segment.text) return false;
+    } else if (parts[i].size() <= segment.suffix.size() || !parts[i].ends_with(segment.suffix)) {
+      return false;
+    }
   }
   if (params) {
     params->clear();
     for (std::size_t i = 0; i < fixed; ++i) {
-      if (segments_[i].parameter) params->emplace(segments_[i].text, std::string(parts[i]));
+      const Segment& segment = segments_[i];
+      if (segment.parameter) params->emplace(segment.text, std::string(parts[i].substr(0, parts[i].size() - segment.suffix.size())));
     }
     if (catch_all_) {
       std::string rest;
@@ -80,7 +90,7 @@ bool PathTemplate::match(std::string_view path, PathParams* params) const {
 
 std::string PathTemplate::shape() const {
   std::string out;
-  for (const auto& segment : segments_) out += "/" + (segment.parameter ? std::string("{}") : segment.text);
+  for (const auto& segment : segments_) out += "/" + (segment.parameter ? "{}" + segment.suffix : segment.text);
   if (catch_all_) out += "...";
   return out;
 }
@@ -105,7 +115,7 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
     const Entry& entry = routes_[i];
     if (!entry.path.match(path)) continue;
     allowed.insert(entry.method);
-    auto rank = [](const PathTemplate& t) { return std::pair(t.literal_segments(), !t.catch_all()); };
+    auto rank = [](const PathTemplate& t) { return std::tuple(t.literal_segments(), t.suffixed_segments(), !t.catch_all()); };
     if (entry.method == wanted && (!best || rank(entry.path) > rank(best->path))) {
       best = &entry;
       result.index = i;

@@ -17,8 +17,10 @@ using PathParams = std::map<std::string, std::string, std::less<>>;
 class PathTemplate {
  public:
   // "/api/workflows/{configuration_id}/runs/{run_id}": a literal segment matches itself, a
-  // "{name}" segment matches exactly one non-empty segment, and a last "{name...}" segment matches
-  // the rest of the path, empty or not ("/{path...}" matches every path). Throws
+  // "{name}" segment matches exactly one non-empty segment, a "{name}:cancel" segment (a
+  // parameter and a literal suffix, Google's custom methods) a segment that ends in ":cancel"
+  // after a non-empty value, and a last "{name...}" segment matches the rest of the path, empty
+  // or not ("/{path...}" matches every path). Throws
   // std::invalid_argument for a template that does not start with '/', has an unclosed or empty
   // "{}", a "{name...}" that is not last, or repeats a name.
   explicit PathTemplate(std::string pattern);
@@ -28,8 +30,10 @@ class PathTemplate {
 
   const std::string& pattern() const { return pattern_; }
   // How many segments are literal: when two templates match, the more literal one wins
-  // ("/runs/status" over "/runs/{id}").
+  // ("/runs/status" over "/runs/{id}"); among those as literal, the one with more suffixed
+  // parameters ("/runs/{id}:cancel" over "/runs/{id}").
   std::size_t literal_segments() const { return literals_; }
+  std::size_t suffixed_segments() const { return suffixed_; }
   // Whether the template ends in "{name...}" (it loses to a template as literal that does not).
   bool catch_all() const { return catch_all_; }
   // The template with every parameter written "{}": two templates with the same shape collide.
@@ -39,10 +43,12 @@ class PathTemplate {
   struct Segment {
     std::string text;  // the literal, or the parameter's name
     bool parameter = false;
+    std::string suffix;  // a parameter's literal suffix (":cancel"), empty for none
   };
   std::string pattern_;
   std::vector<Segment> segments_;
   std::size_t literals_ = 0;
+  std::size_t suffixed_ = 0;
   bool catch_all_ = false;
 };
 

@@ -28,6 +28,33 @@ TEST(PathTemplate, ParameterNamesMayHoldHyphens) {
   EXPECT_EQ(params.at("workflow-id"), "wf-1");
 }
 
+TEST(PathTemplate, AParameterMayCarryALiteralSuffix) {
+  PathTemplate t("/tasks/{id}:cancel");
+  PathParams params;
+  ASSERT_TRUE(t.match("/tasks/t-1:cancel", &params));
+  EXPECT_EQ(params.at("id"), "t-1");
+  EXPECT_FALSE(t.match("/tasks/:cancel")) << "the parameter's part is never empty";
+  EXPECT_FALSE(t.match("/tasks/t-1"));
+  EXPECT_FALSE(t.match("/tasks/t-1:stop"));
+  EXPECT_EQ(t.shape(), "/tasks/{}:cancel");
+  EXPECT_EQ(t.suffixed_segments(), 1u);
+  EXPECT_THROW(PathTemplate("/tasks/{id}:{verb}"), std::invalid_argument);
+  EXPECT_THROW(PathTemplate("/tasks/{id}x}"), std::invalid_argument);
+}
+
+TEST(Router, ASuffixedParameterWinsOverABareOne) {
+  Router router;
+  router.add("POST", "/tasks/{id}");
+  router.add("POST", "/tasks/{id}:cancel");
+  auto m = router.match("POST", "/tasks/t-1:cancel");
+  ASSERT_EQ(m.kind, Router::Match::Kind::found);
+  EXPECT_EQ(m.index, 1u);
+  EXPECT_EQ(m.params.at("id"), "t-1");
+  m = router.match("POST", "/tasks/t-1");
+  ASSERT_EQ(m.kind, Router::Match::Kind::found);
+  EXPECT_EQ(m.index, 0u);
+}
+
 TEST(PathTemplate, RootAndLiteralOnly) {
   EXPECT_TRUE(PathTemplate("/").match("/"));
   EXPECT_FALSE(PathTemplate("/").match("/x"));
