@@ -262,4 +262,17 @@ TEST_F(ImportE2e, ExitCodes) {
   EXPECT_EQ(run({"import-openapi", kTes.string(), "--api", "x"}).exit_code, 2) << "--out is required";
 }
 
+// lint --api-dir knows the imported API and lints its scenarios/ (and a broken one is a problem).
+TEST_F(ImportE2e, LintTakesTheImportedFolder) {
+  ASSERT_EQ(import(kTes, "tes").exit_code, 0);
+  Finished clean = run({"lint", "--api-dir", (dir_ / "tes").string()});
+  EXPECT_EQ(clean.exit_code, 0) << clean.errors;
+  fs::path broken = write("broken.yaml", "api: tes\nscenarios:\n  - name: x\n    phases:\n      - state: NOT_A_STATE\n");
+  Finished problems = run({"lint", broken.string(), "--api-dir", (dir_ / "tes").string()});
+  EXPECT_EQ(problems.exit_code, 1) << problems.errors;
+  EXPECT_NE(problems.errors.find("broken.yaml:5:"), std::string::npos) << problems.errors;
+  Finished unknown = run({"lint", broken.string()});
+  EXPECT_EQ(unknown.exit_code, 1) << "without --api-dir, 'tes' is no API";
+}
+
 }  // namespace
