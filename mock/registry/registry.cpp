@@ -89,7 +89,7 @@ ApiRegistry ApiRegistry::load(const fs::path& contracts_dir, const std::vector<f
   std::vector<std::future<contracts::ApiContract>> loading;
   for (const auto& [dir, bundled] : dirs) {
     std::string name = bundled ? "" : declared_name(dir);
-    loading.push_back(std::async(std::launch::async, [dir, name, contracts_dir] { return contracts::ApiContract::load(dir, name, contracts_dir); }));
+    loading.push_back(std::async(std::launch::async, [dir = dir, name, contracts_dir] { return contracts::ApiContract::load(dir, name, contracts_dir); }));
   }
   const fs::path schema_file = contracts_dir / "dialect.schema.json";
   for (std::size_t i = 0; i < dirs.size(); ++i) {
