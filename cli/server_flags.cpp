@@ -33,6 +33,7 @@ void add_connection_flags(CLI::App* cmd, http::ServerConfig& s) {
   cmd->add_option("--keep-alive-max", s.keep_alive_max_count, "requests on one connection before it closes")->capture_default_str();
   add_duration(cmd, "--keep-alive-timeout", s.keep_alive_timeout, "seconds an idle connection stays open");
   add_duration(cmd, "--header-timeout", s.header_timeout, "seconds a request head may take to arrive whole (then 408)");
+  add_duration(cmd, "--queue-timeout", s.queue_timeout, "seconds a request may wait for a free worker when every one is busy (then 503)");
   cmd->add_option("--min-body-rate", s.min_body_rate, "bytes per second a request body must keep up once --header-timeout has passed (then 408); 0: none")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();

@@ -35,8 +35,8 @@ namespace runmock::engine {
 struct EngineOptions {
   // At most this many runs are kept. When a create would exceed it, the run that ended first is
   // evicted (ties: the one created first); when no run has ended, create throws StoreFull. The
-  // default keeps a mock's memory near 60 MB at most (a stored run takes ~6 KB) while holding far
-  // more runs than a test or a frontend session makes.
+  // default keeps a mock's runs under ~85 MB (a stored run takes ~8 KB, bench/soak) while holding
+  // far more runs than a test or a frontend session makes.
   std::size_t max_runs = 10000;
   std::uint64_t seed = IdGenerator::kDefaultSeed;
 };

@@ -52,7 +52,7 @@ struct ConnectionLimits {
   std::chrono::milliseconds read_timeout{5000};
   std::chrono::milliseconds write_timeout{5000};
   double min_body_rate = 1024;  // bytes per second
-  std::chrono::milliseconds defer_timeout{200};  // a deferred request waits this long for a worker
+  std::chrono::milliseconds defer_timeout{1000};  // a deferred request waits this long for a worker
   RequestLimits request;
 };
 

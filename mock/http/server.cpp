@@ -561,6 +561,7 @@ struct Server::Impl {
     l.keep_alive_max_count = std::max<std::size_t>(config.keep_alive_max_count, 1);
     l.keep_alive_timeout = config.keep_alive_timeout;
     l.header_timeout = config.header_timeout;
+    l.defer_timeout = config.queue_timeout;
     l.read_timeout = config.read_timeout;
     l.write_timeout = config.write_timeout;
     l.min_body_rate = config.min_body_rate;

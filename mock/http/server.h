@@ -41,6 +41,7 @@ struct ServerConfig {
   std::size_t keep_alive_max_count = 10000;   // --keep-alive-max: requests on one connection before it closes
   std::chrono::milliseconds keep_alive_timeout{5000};  // --keep-alive-timeout: an idle connection closes after this
   std::chrono::milliseconds header_timeout{10000};     // --header-timeout: a request head must arrive whole within this (408)
+  std::chrono::milliseconds queue_timeout{1000};      // --queue-timeout: a request waits this long for a free worker (then 503)
   double min_body_rate = 1024;                         // --min-body-rate: bytes per second a body must keep up (408)
   std::chrono::milliseconds read_timeout{5000};        // --read-timeout: the longest silence in the middle of a request (408)
   std::chrono::milliseconds write_timeout{5000};       // --write-timeout: an answer the client does not read within this is dropped
