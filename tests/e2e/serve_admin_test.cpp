@@ -333,7 +333,7 @@ class ServeWatch : public ServeAdmin {
 
   // True as soon as `condition` holds, checked every 50 ms for up to 2 s.
   static bool eventually(const std::function<bool()>& condition) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (!condition()) {
       if (std::chrono::steady_clock::now() > deadline) return false;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
