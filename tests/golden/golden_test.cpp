@@ -1,5 +1,5 @@
 // The golden test: every answer runmock serves for the requests of tests/golden/script.yaml,
-// compared byte for byte with tests/golden/answers.golden. RUNMOCK_UPDATE_GOLDEN=1 rewrites the
+// compared byte for byte with tests/golden/answers.*.golden. RUNMOCK_UPDATE_GOLDEN=1 rewrites the
 // file instead; RUNMOCK_GOLDEN_BINARY runs another runmock binary (e.g. one built before a change),
 // RUNMOCK_GOLDEN_BINARY_SOURCE_DIR names the source tree it was built from.
 #include <gtest/gtest.h>
@@ -52,6 +52,32 @@ std::string excerpt(const std::string& block, std::size_t at, std::size_t limit 
   return out;
 }
 
+// The golden file is kept in parts of at most kPartBytes (answers.1.golden, answers.2.golden ...),
+// each ending at a block's end, so that no tracked file is over 1 MiB.
+constexpr std::size_t kPartBytes = 768 * 1024;
+
+fs::path part_path(std::size_t n) { return kGoldenDir / ("answers." + std::to_string(n) + ".golden"); }
+
+std::string read_golden() {
+  std::string text;
+  for (std::size_t n = 1; fs::exists(part_path(n)); ++n) text += read_file(part_path(n));
+  return text;
+}
+
+void write_golden(const std::string& text) {
+  for (std::size_t n = 1; fs::exists(part_path(n)); ++n) fs::remove(part_path(n));
+  std::string part;
+  std::size_t n = 1;
+  for (const auto& block : blocks(text)) {
+    if (!part.empty() && part.size() + block.size() > kPartBytes) {
+      write_file(part_path(n++), part);
+      part.clear();
+    }
+    part += block;
+  }
+  if (!part.empty()) write_file(part_path(n), part);
+}
+
 std::string first_difference(const std::string& expected, const std::string& actual) {
   auto want = blocks(expected), got = blocks(actual);
   for (std::size_t i = 0; i < std::max(want.size(), got.size()); ++i) {
@@ -88,12 +114,12 @@ TEST(Golden, EveryAnswerMatchesTheGoldenFile) {
   EXPECT_EQ(runner.missing(), std::vector<std::string>{}) << "API operations no exchange of the script reached";
   const char* update = std::getenv("RUNMOCK_UPDATE_GOLDEN");
   if (update && std::string(update) == "1") {
-    write_file(kGoldenDir / "answers.golden", actual);
-    std::cout << "rewrote " << (kGoldenDir / "answers.golden").string() << "\n";
+    write_golden(actual);
+    std::cout << "rewrote " << (kGoldenDir / "answers.*.golden").string() << "\n";
     return;
   }
-  ASSERT_TRUE(fs::exists(kGoldenDir / "answers.golden")) << "no golden file: run with RUNMOCK_UPDATE_GOLDEN=1 to write it";
-  std::string expected = read_file(kGoldenDir / "answers.golden");
+  ASSERT_TRUE(fs::exists(part_path(1))) << "no golden file: run with RUNMOCK_UPDATE_GOLDEN=1 to write it";
+  std::string expected = read_golden();
   if (expected != actual) FAIL() << first_difference(expected, actual) << "\n(the whole transcript: " << fs::absolute("answers.actual").string() << ")";
 }
 
