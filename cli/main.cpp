@@ -12,7 +12,7 @@
 #include "verify_command.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"runmock: mock server and contract-test harness for workflow-run APIs (emergence, amperity, pennsieve)"};
+  CLI::App app{"runmock: mock server and contract-test harness for workflow-run APIs"};
   app.set_version_flag("--version", std::string("runmock ") + RUNMOCK_VERSION);
   app.require_subcommand(1);
   int exit_code = 0;

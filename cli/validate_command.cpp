@@ -193,7 +193,7 @@ void add_validate_command(CLI::App& app, int& exit_code) {
       "  runmock validate --api amperity --operation getWorkflowRun --response 200 --variant verbose run.json\n"
       "  runmock validate --schema schema.json --ref common.json --format-assert data.json\n"
       "Exit status: 0 all valid, 1 some invalid, 2 usage or I/O error.");
-  auto* api = cmd->add_option("--api", options->api, "API whose contract to use: emergence, amperity or pennsieve");
+  auto* api = cmd->add_option("--api", options->api, "API whose contract to use (a folder of contracts/)");
   cmd->add_option("--operation", options->operation, "operationId in the API's OpenAPI document")->needs(api);
   cmd->add_flag("--request", options->request, "FILEs are request bodies")->needs(api);
   cmd->add_option("--response", options->response_status, "FILEs are response bodies of this HTTP status")->needs(api);
